@@ -1,0 +1,3 @@
+export * from './catalogue';
+export * from './payrail-error';
+export * from './decline-codes';

@@ -1,0 +1,2 @@
+export * from './iso4217';
+export * from './money';

@@ -1,0 +1,3 @@
+export * from './status';
+export * from './state-machine';
+export * from './types';

@@ -1,0 +1,95 @@
+import type { Decline } from '../errors';
+import type { PaymentStatus, RefundStatus } from './status';
+
+export type Mode = 'test' | 'live';
+export type CaptureMethod = 'automatic' | 'manual';
+
+/** What the buyer must do next to complete the payment. */
+export type NextAction =
+  | { type: 'redirect'; url: string }
+  | { type: 'form_post'; url: string; fields: Record<string, string> }
+  | { type: 'display_qr'; data: string; imageUrl?: string };
+
+export interface RiskAssessment {
+  decision: 'allow' | 'review' | 'challenge' | 'deny';
+  score: number;
+  reasons: string[];
+  /** Plugins that timed out or failed, and whether the policy failed open. */
+  errors?: string[];
+}
+
+/** Card details fit to display: never the full number, never the CVC. */
+export interface CardDisplay {
+  brand: string;
+  first6: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  fingerprint?: string;
+}
+
+export interface ProviderRef {
+  /** Plugin id, e.g. "cards". */
+  id: string;
+  instanceId: string;
+  /** The provider's own id of this payment, once known. */
+  paymentRef?: string;
+}
+
+export interface Customer {
+  email?: string;
+  phone?: string;
+}
+
+export interface Payment {
+  id: string;
+  merchantId: string;
+  mode: Mode;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  /** Authorized and not yet captured or released. */
+  amountCapturable: number;
+  amountCaptured: number;
+  amountRefunded: number;
+  /** Refunds reserved and sent to the provider but not yet confirmed; counts against the refundable amount. */
+  amountRefundPending: number;
+  method: string;
+  captureMethod: CaptureMethod;
+  orderId: string | null;
+  description: string | null;
+  customer: Customer | null;
+  returnUrl: string | null;
+  metadata: Record<string, string>;
+  provider: ProviderRef | null;
+  card: CardDisplay | null;
+  nextAction: NextAction | null;
+  decline: Decline | null;
+  risk: RiskAssessment | null;
+  /** Raised by every stored change; updates are conditional on it (optimistic concurrency). */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Refund {
+  id: string;
+  paymentId: string;
+  merchantId: string;
+  mode: Mode;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  providerRef: string | null;
+  failure: { code: string; message: string } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A payment with what was refunded, as the refund endpoints need it. */
+export type RefundableAmount = Pick<Payment, 'amountCaptured' | 'amountRefunded' | 'amountRefundPending'>;
+
+/** What can still be refunded: captured minus refunded minus refunds in flight. */
+export const refundableAmount = (p: RefundableAmount): number =>
+  p.amountCaptured - p.amountRefunded - p.amountRefundPending;

@@ -1,0 +1,193 @@
+import type { LedgerAccount, LedgerEntry, LedgerPosting, Tariff } from '../ledger';
+import type { Mode, Payment, PaymentStatus, Refund } from '../payments';
+
+/**
+ * The storage port. Every method takes one args object. Adapters: `@payrail/store-postgres` (PostgreSQL
+ * and the embedded PGlite) and, later, `@payrail/store-mongodb`.
+ *
+ * Why no general `transaction(fn)`: every write that must be atomic is one method here (`payments.insert`,
+ * `payments.commit`, `merchants.create`). That keeps the port implementable on MongoDB with
+ * single-document atomic operations, and keeps long-running work (provider calls) out of transactions.
+ */
+export interface Store {
+  /** Adapter name for logs and /readyz, e.g. "postgres" or "pglite". */
+  readonly kind: string;
+  /** Applies pending migrations; safe to call on every start and from several processes at once. */
+  migrate(): Promise<void>;
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  merchants: MerchantRepository;
+  apiKeys: ApiKeyRepository;
+  payments: PaymentRepository;
+  refunds: RefundRepository;
+  ledger: LedgerRepository;
+  idempotency: IdempotencyRepository;
+  events: EventRepository;
+}
+
+export interface Merchant {
+  id: string;
+  name: string;
+  email: string;
+  tariff: Tariff;
+  createdAt: Date;
+}
+
+export interface ApiKey {
+  id: string;
+  merchantId: string;
+  mode: Mode;
+  /** SHA-256 hex of the whole secret. Secrets are high-entropy, so a fast hash is the right tool here. */
+  secretHash: string;
+  /** The first characters of the secret (`sk_test_4f9a…`) for display; never enough to use. */
+  displayPrefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface MerchantRepository {
+  /** Creates the merchant and its first keys atomically. */
+  create(args: { merchant: Merchant; apiKeys: ApiKey[] }): Promise<void>;
+  get(args: { id: string }): Promise<Merchant | null>;
+  count(): Promise<number>;
+}
+
+export interface ApiKeyRepository {
+  /** The active (not revoked) key with this hash, or null. */
+  findActiveByHash(args: { secretHash: string }): Promise<ApiKey | null>;
+  list(args: { merchantId: string }): Promise<ApiKey[]>;
+}
+
+/** One event for the merchant, written in the same atomic write as the change it reports (outbox). */
+export interface OutboxEvent {
+  id: string;
+  merchantId: string;
+  mode: Mode;
+  type: string;
+  /** Id of the object the event is about (a payment or refund id). */
+  objectId: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** A processed provider notification; its key makes a repeated notification a no-op. */
+export interface NotificationReceipt {
+  pluginId: string;
+  instanceId: string;
+  /** Unique per provider notification: the provider's id, or a digest of its significant fields. */
+  notificationId: string;
+}
+
+export interface PaymentChange {
+  /** The payment's new full state; its `version` must be `expectedVersion + 1`. */
+  payment: Payment;
+  expectedVersion: number;
+  /** Refunds to insert or replace (matched by id). */
+  refunds?: Refund[];
+  postings?: LedgerPosting[];
+  events?: OutboxEvent[];
+  /** When the change comes from a provider notification: recorded in the same write, once. */
+  notification?: NotificationReceipt;
+}
+
+export type CommitResult =
+  | { ok: true; payment: Payment }
+  /** Someone else changed the payment since `expectedVersion` was read: re-read, re-decide, retry. */
+  | { ok: false; reason: 'version_conflict' }
+  /** The notification was already applied: nothing was written. */
+  | { ok: false; reason: 'duplicate_notification' };
+
+export interface PaymentListFilter {
+  merchantId: string;
+  mode: Mode;
+  /** 1–100. */
+  limit: number;
+  /** Cursor: an id from the previous page; the next page holds older payments. */
+  startingAfter?: string;
+  status?: PaymentStatus;
+  orderId?: string;
+  createdGte?: Date;
+  createdLt?: Date;
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+}
+
+export interface PaymentRepository {
+  /** Inserts a new payment (version 1) and its events atomically. */
+  insert(args: { payment: Payment; events: OutboxEvent[] }): Promise<void>;
+  /** A payment of this merchant and mode, or null: another merchant's payment is simply not found. */
+  get(args: { merchantId: string; mode: Mode; id: string }): Promise<Payment | null>;
+  /** Unscoped read for the payment page and provider notifications, which carry no merchant credentials. */
+  getById(args: { id: string }): Promise<Payment | null>;
+  findByProviderRef(args: { providerId: string; instanceId: string; paymentRef: string }): Promise<Payment | null>;
+  /** Newest first (ids sort by creation time). */
+  list(args: PaymentListFilter): Promise<Page<Payment>>;
+  /** Applies a change atomically if the stored version still equals `expectedVersion`. */
+  commit(change: PaymentChange): Promise<CommitResult>;
+}
+
+export interface RefundRepository {
+  get(args: { merchantId: string; mode: Mode; id: string }): Promise<Refund | null>;
+  listByPayment(args: { paymentId: string }): Promise<Refund[]>;
+}
+
+export interface LedgerBalance {
+  account: LedgerAccount;
+  currency: string;
+  amount: number;
+}
+
+export interface LedgerRepository {
+  listByPayment(args: { paymentId: string }): Promise<LedgerEntry[]>;
+  /** Sum per account and currency over all of a merchant's entries in a mode. */
+  balances(args: { merchantId: string; mode: Mode }): Promise<LedgerBalance[]>;
+}
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface IdempotencyScope {
+  merchantId: string;
+  mode: Mode;
+  key: string;
+}
+
+export type IdempotencyBeginResult =
+  /** This caller owns the key now: do the work, then `complete` or `abandon`. */
+  | { state: 'started' }
+  /** Another request with this key is running. */
+  | { state: 'in_flight' }
+  /** Done before with the same request: replay this. */
+  | { state: 'completed'; response: StoredResponse }
+  /** The key was used with a different request. */
+  | { state: 'mismatch' };
+
+export interface IdempotencyRepository {
+  /**
+   * Claims a key atomically. A record past `expiresAt` counts as absent; an in-flight record whose
+   * `lockedUntil` passed (its process died) may be claimed again.
+   */
+  begin(
+    args: IdempotencyScope & { requestHash: string; now: Date; expiresAt: Date; lockedUntil: Date },
+  ): Promise<IdempotencyBeginResult>;
+  complete(args: IdempotencyScope & { response: StoredResponse }): Promise<void>;
+  /** Forgets an in-flight key whose request had no effect (a retryable failure), so a retry may run. */
+  abandon(args: IdempotencyScope): Promise<void>;
+}
+
+export interface EventRepository {
+  list(args: {
+    merchantId: string;
+    mode: Mode;
+    limit: number;
+    startingAfter?: string;
+    type?: string;
+    objectId?: string;
+  }): Promise<Page<OutboxEvent>>;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every package. Packages resolve to their TypeScript sources through their
+// `exports` field, so no build is needed before testing.
+export default defineConfig({
+  test: {
+    include: ['{core,testkit,plugins,stores,server,examples}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
