@@ -18,7 +18,7 @@ export type IdKind = keyof typeof ID_PREFIXES;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 let lastTime = -1;
-let lastRandom = new Uint8Array(10);
+let lastRandom: Uint8Array = new Uint8Array(10);
 
 /** Increments the 80-bit random part so ids made in the same millisecond still sort in creation order. */
 function increment(bytes: Uint8Array): Uint8Array {

@@ -31,7 +31,8 @@ export function parseCurrency(code: string, param = 'currency'): string {
 
 /** The minor-unit exponent of a currency (JPY 0, RUB 2, KWD 3). */
 export function currencyExponent(currency: string): number {
-  const exponent = ISO4217_EXPONENTS[currency];
+  // Own keys only: `ISO4217_EXPONENTS['toString']` would otherwise find Object.prototype's function.
+  const exponent = isKnownCurrency(currency) ? ISO4217_EXPONENTS[currency] : undefined;
   if (exponent === undefined) throw new PayrailError('PAYRAIL_ERR_CURRENCY_UNKNOWN', { param: 'currency' });
   return exponent;
 }
@@ -45,7 +46,10 @@ export function assertAmount(amount: unknown, param = 'amount', { allowZero = fa
     });
   }
   if (amount > MAX_AMOUNT) {
-    throw new PayrailError('PAYRAIL_ERR_AMOUNT_TOO_LARGE', { param, message: `${param} must be at most ${MAX_AMOUNT}.` });
+    throw new PayrailError('PAYRAIL_ERR_AMOUNT_TOO_LARGE', {
+      param,
+      message: `${param} must be at most ${MAX_AMOUNT}.`,
+    });
   }
   return amount;
 }
@@ -85,7 +89,8 @@ export function parseDecimal(text: string, currency: string, param = 'amount'): 
 /** Formats minor units as a major-unit decimal string with exactly the currency's decimals ("10.50"). */
 export function formatDecimal(amount: number, currency: string): string {
   const exponent = currencyExponent(currency);
-  if (!Number.isSafeInteger(amount)) throw new PayrailError('PAYRAIL_ERR_AMOUNT_INVALID', { param: 'amount' });
+  if (!Number.isSafeInteger(amount))
+    throw new PayrailError('PAYRAIL_ERR_AMOUNT_INVALID', { param: 'amount' });
   const negative = amount < 0;
   const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
@@ -99,6 +104,14 @@ export function formatDecimal(amount: number, currency: string): string {
  */
 export function formatDecimalFixed(amount: number, currency: string, decimals: number): string {
   const exponent = currencyExponent(currency);
+  if (!Number.isSafeInteger(amount))
+    throw new PayrailError('PAYRAIL_ERR_AMOUNT_INVALID', { param: 'amount' });
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 18) {
+    // A wire format's decimals are a constant of the plugin, so a bad value is a bug, not bad input.
+    throw new PayrailError('PAYRAIL_ERR_INTERNAL', {
+      message: `formatDecimalFixed: decimals must be an integer from 0 to 18, got ${decimals}.`,
+    });
+  }
   if (decimals >= exponent) {
     const base = formatDecimal(amount, currency);
     const pad = decimals - exponent;
