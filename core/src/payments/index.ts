@@ -1,3 +1,4 @@
 export * from './status';
 export * from './state-machine';
 export * from './types';
+export * from './resources';

@@ -8,7 +8,8 @@ import type { PaymentStatus } from './status';
 export const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   requires_payment_method: ['requires_action', 'processing', 'authorized', 'succeeded', 'failed', 'canceled'],
   requires_action: ['processing', 'authorized', 'succeeded', 'failed', 'canceled'],
-  processing: ['requires_action', 'authorized', 'succeeded', 'failed', 'canceled'],
+  // back to requires_payment_method when an attempt provably never reached the provider
+  processing: ['requires_payment_method', 'requires_action', 'authorized', 'succeeded', 'failed', 'canceled'],
   authorized: ['succeeded', 'canceled'],
   succeeded: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],

@@ -165,7 +165,9 @@ export interface ProviderWebhooks {
   /** Verifies the signature (constant time) and parses; throws PAYRAIL_ERR_WEBHOOK_SIGNATURE/PAYLOAD. */
   parse(req: WebhookRequest): Promise<WebhookParseResult>;
   /** The answer the provider expects, for an accepted notification or a rejected one. */
-  respond(result: { accepted: true } | { accepted: false; error: { code: string; message: string } }): WebhookResponse;
+  respond(
+    result: { accepted: true } | { accepted: false; error: { code: string; message: string } },
+  ): WebhookResponse;
 }
 
 export interface PaymentProvider {
@@ -174,7 +176,11 @@ export interface PaymentProvider {
   capturePayment?(input: CapturePaymentInput): Promise<CaptureOutcome>;
   cancelPayment?(input: CancelPaymentInput): Promise<void>;
   refundPayment?(input: RefundPaymentInput): Promise<RefundOutcome>;
-  syncRefund?(input: { payment: ProviderPaymentView; refundId: string; refundRef: string | null }): Promise<RefundOutcome>;
+  syncRefund?(input: {
+    payment: ProviderPaymentView;
+    refundId: string;
+    refundRef: string | null;
+  }): Promise<RefundOutcome>;
   webhooks?: ProviderWebhooks;
 }
 

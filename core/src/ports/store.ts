@@ -31,6 +31,12 @@ export interface Merchant {
   name: string;
   email: string;
   tariff: Tariff;
+  /**
+   * Which provider instance serves a payment method for this merchant: method → "pluginId:instanceId"
+   * (e.g. `{ "qiwi_wallet": "qiwi:shop-2" }`). Methods not listed go to the first registered instance
+   * that supports the method and currency. Stored as JSON.
+   */
+  providerRoutes: Record<string, string>;
   createdAt: Date;
 }
 

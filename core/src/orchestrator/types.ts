@@ -1,0 +1,52 @@
+import type { Customer, Mode, Payment, CaptureMethod } from '../payments';
+import type { PaymentMethodInput, WebhookRequest } from '../plugins/types';
+
+/** What a merchant asks for in `POST /v1/payments`, already validated for shape by the server. */
+export interface CreatePaymentRequest {
+  amount: number;
+  currency: string;
+  method: string;
+  captureMethod?: CaptureMethod;
+  orderId?: string | null;
+  description?: string | null;
+  customer?: Customer | null;
+  returnUrl?: string | null;
+  metadata?: Record<string, string>;
+}
+
+export interface MerchantScope {
+  merchantId: string;
+  mode: Mode;
+}
+
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface ConfirmPaymentRequest {
+  paymentId: string;
+  paymentMethod: PaymentMethodInput;
+  client?: ClientInfo;
+}
+
+export interface AntifraudPolicy {
+  /** Time each antifraud plugin gets, in ms. */
+  timeoutMs: number;
+  /** On timeout or plugin failure: 'open' lets the payment through (noted in risk.errors), 'closed' declines it. */
+  failMode: 'open' | 'closed';
+  /** Score at or above which the decision is at least 'review' / 'challenge' / 'deny'. */
+  reviewScore: number;
+  challengeScore: number;
+  denyScore: number;
+}
+
+export const DEFAULT_ANTIFRAUD_POLICY: AntifraudPolicy = {
+  timeoutMs: 500,
+  failMode: 'open',
+  reviewScore: 60,
+  challengeScore: 75,
+  denyScore: 90,
+};
+
+export type { Payment, WebhookRequest };
