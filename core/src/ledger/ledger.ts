@@ -42,16 +42,39 @@ export interface Tariff {
 
 export const DEFAULT_TARIFF: Tariff = { percentBps: 0, fixed: {} };
 
-/** Fee in minor units: amount × bps / 10 000 rounded half up (integer arithmetic), plus the fixed part, capped at the amount. */
+/**
+ * Fee in minor units: amount × bps / 10 000 rounded half up (integer arithmetic), plus the fixed part,
+ * kept between 0 and the amount (a fee never exceeds what was captured, and a misconfigured negative
+ * tariff never turns into a payout).
+ */
 export function computeFee(amount: number, currency: string, tariff: Tariff): number {
+  assertLedgerAmount(amount, 'amount');
+  const fixed = Object.hasOwn(tariff.fixed, currency) ? (tariff.fixed[currency] ?? 0) : 0;
+  if (!Number.isSafeInteger(tariff.percentBps) || !Number.isSafeInteger(fixed)) {
+    throw new Error(
+      `Ledger: tariff parts must be integers, got ${tariff.percentBps} bps + ${fixed} ${currency}`,
+    );
+  }
   const percent = (BigInt(amount) * BigInt(tariff.percentBps) + 5_000n) / 10_000n;
-  const fee = Number(percent) + (tariff.fixed[currency] ?? 0);
-  return Math.min(fee, amount);
+  const fee = Number(percent) + fixed;
+  return Math.max(0, Math.min(fee, amount));
+}
+
+/** Ledger amounts are integers of minor units, nothing else (no floats, no NaN, nothing past 2^53). */
+function assertLedgerAmount(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`Ledger: ${what} must be a non-negative safe integer, got ${value}`);
+  }
 }
 
 export function assertBalanced(posting: LedgerPosting): void {
   const sums = new Map<string, number>();
-  for (const entry of posting.entries) sums.set(entry.currency, (sums.get(entry.currency) ?? 0) + entry.amount);
+  for (const entry of posting.entries) {
+    if (!Number.isSafeInteger(entry.amount)) {
+      throw new Error(`Ledger posting ${posting.id} has a non-integer amount ${entry.amount}`);
+    }
+    sums.set(entry.currency, (sums.get(entry.currency) ?? 0) + entry.amount);
+  }
   for (const [currency, sum] of sums) {
     if (sum !== 0) throw new Error(`Ledger posting ${posting.id} is unbalanced in ${currency} by ${sum}`);
   }
@@ -66,7 +89,11 @@ interface PostingContext {
   now: Date;
 }
 
-function makePosting(kind: PostingKind, ctx: PostingContext, lines: Array<[LedgerAccount, number]>): LedgerPosting {
+function makePosting(
+  kind: PostingKind,
+  ctx: PostingContext,
+  lines: Array<[LedgerAccount, number]>,
+): LedgerPosting {
   const postingId = newId('posting');
   const entries = lines
     .filter(([, amount]) => amount !== 0)
@@ -89,6 +116,9 @@ function makePosting(kind: PostingKind, ctx: PostingContext, lines: Array<[Ledge
 
 /** Capture: the provider holds the amount; the merchant is owed it less the fee; the fee is revenue. */
 export function capturePosting(ctx: PostingContext, amount: number, fee: number): LedgerPosting {
+  assertLedgerAmount(amount, 'capture amount');
+  assertLedgerAmount(fee, 'fee');
+  if (fee > amount) throw new Error(`Ledger: fee ${fee} exceeds the captured amount ${amount}`);
   return makePosting('capture', ctx, [
     ['provider_clearing', amount],
     ['merchant_balance', -(amount - fee)],
@@ -98,6 +128,7 @@ export function capturePosting(ctx: PostingContext, amount: number, fee: number)
 
 /** Refund: the merchant's balance pays it back through the provider. Fees are not returned (documented). */
 export function refundPosting(ctx: PostingContext, amount: number): LedgerPosting {
+  assertLedgerAmount(amount, 'refund amount');
   return makePosting('refund', ctx, [
     ['merchant_balance', amount],
     ['provider_clearing', -amount],
