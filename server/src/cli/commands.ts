@@ -1,0 +1,91 @@
+import { DEFAULT_TARIFF, type Merchant, PayrailError, newId } from '@payrail/core';
+import { z } from 'zod';
+import { generateApiKey } from '../auth/api-keys';
+import { openStore } from '../bootstrap';
+import { loadConfig } from '../config';
+import { runUntilSignal } from '../main';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+function requireFlag(flags: Flags, name: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new PayrailError('PAYRAIL_ERR_VALIDATION', { param: name, message: `--${name} is required.` });
+  }
+  return value.trim();
+}
+
+async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig().database);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promise<void> }> = {
+  start: {
+    usage: 'payrail start                      run the server (configuration from the environment)',
+    run: () => runUntilSignal(),
+  },
+  migrate: {
+    usage: 'payrail migrate                    apply database migrations and exit',
+    run: () =>
+      withStore(async (store) => {
+        print({ migrated: true, store: store.kind });
+      }),
+  },
+  'merchant create': {
+    usage: 'payrail merchant create --name N --email E   create a merchant; prints its id and API keys',
+    run: (flags) =>
+      withStore(async (store) => {
+        const name = requireFlag(flags, 'name');
+        const email = z.email().safeParse(requireFlag(flags, 'email'));
+        if (!email.success) {
+          throw new PayrailError('PAYRAIL_ERR_VALIDATION', { param: 'email', message: '--email must be an email address.' });
+        }
+        const now = new Date();
+        const merchant: Merchant = {
+          id: newId('merchant', now.getTime()),
+          name,
+          email: email.data,
+          tariff: DEFAULT_TARIFF,
+          providerRoutes: {},
+          createdAt: now,
+        };
+        const test = generateApiKey(merchant.id, 'test', now);
+        const live = generateApiKey(merchant.id, 'live', now);
+        await store.merchants.create({ merchant, apiKeys: [test.record, live.record] });
+        print({
+          merchant: { id: merchant.id, name, email: merchant.email },
+          keys: { test: test.secret, live: live.secret },
+          note: 'Keep the secret keys safe: only their hashes are stored, they cannot be shown again.',
+        });
+      }),
+  },
+  'keys list': {
+    usage: 'payrail keys list --merchant ID   list a merchant\'s API keys (prefixes only)',
+    run: (flags) =>
+      withStore(async (store) => {
+        const merchantId = requireFlag(flags, 'merchant');
+        if (!(await store.merchants.get({ id: merchantId }))) {
+          throw new PayrailError('PAYRAIL_ERR_MERCHANT_NOT_FOUND', { param: 'merchant', message: `No merchant ${merchantId}.` });
+        }
+        const keys = await store.apiKeys.list({ merchantId });
+        print(
+          keys.map((k) => ({
+            id: k.id,
+            mode: k.mode,
+            prefix: k.displayPrefix,
+            created_at: k.createdAt.toISOString(),
+            revoked_at: k.revokedAt?.toISOString() ?? null,
+          })),
+        );
+      }),
+  },
+};
+

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from './app/build-app';
+import { bootstrap } from './bootstrap';
+import { type ServerConfig, loadConfig } from './config';
+import { LOG_REDACT_PATHS } from './logging';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server: store, migrations, plugins, HTTP. Resolves once it listens. */
+export async function startServer(config: ServerConfig = loadConfig()): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
+  const services = await bootstrap(config, logger);
+  const app = await buildApp(services, { publicUrl: config.publicUrl, bodyLimit: config.bodyLimit, logger: { level: config.logLevel } });
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url, store: services.store.kind, publicUrl: config.publicUrl }, 'Payrail is listening');
+  if ((await services.store.merchants.count()) === 0) {
+    logger.info(
+      'No merchant yet. Create one with: pnpm payrail merchant create --name "My Shop" --email me@example.com',
+    );
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close(); // stops accepting, lets in-flight requests finish
+      await services.close();
+    })();
+    return closing;
+  };
+  return { app, url, close };
+}
+
+/** `payrail start`: runs until SIGINT/SIGTERM, then shuts down gracefully. */
+export async function runUntilSignal(): Promise<void> {
+  const server = await startServer();
+  const stop = (signal: string) => {
+    server.app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
