@@ -184,7 +184,8 @@ describe('parseDecimal / formatDecimal', () => {
   const decimalText = currency.chain((code) =>
     fc
       .record({
-        whole: fc.stringMatching(/^\d{1,12}$/),
+        // 11 digits: with up to 4 decimals (CLF, UYW) the largest value stays below MAX_AMOUNT.
+        whole: fc.stringMatching(/^\d{1,11}$/),
         fraction: fc.stringMatching(new RegExp(`^\\d{0,${ISO4217_EXPONENTS[code]}}$`)),
         trailingZeros: fc.nat({ max: 3 }),
       })
