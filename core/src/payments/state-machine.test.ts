@@ -105,7 +105,7 @@ describe('random walks', () => {
       let current: PaymentStatus = 'requires_payment_method';
       const visited: PaymentStatus[] = [current];
       for (const choice of choices) {
-        const targets = PAYMENT_TRANSITIONS[current];
+        const targets: readonly PaymentStatus[] = PAYMENT_TRANSITIONS[current];
         if (targets.length === 0) break;
         current = targets[choice % targets.length]!;
         visited.push(current);
