@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { toStoreError } from './errors';
+import { createPool, poolConfig } from './pool';
+import { createStoreOnPool, type PostgresStore } from './store';
+
+export interface EmbeddedStoreOptions {
+  /** A directory (created if missing), e.g. `./.payrail/data`, or `memory://` for a throwaway database. */
+  dataDir: string;
+  /** Connections of the store's pool; default 4. PGlite runs one statement at a time anyway. */
+  poolSize?: number;
+}
+
+/**
+ * Connections allowed beyond the store's own pool: pglite-socket refuses clients past `maxConnections`
+ * (ECONNRESET), so leave room for a socket still closing and for a second pool (e.g. the job scheduler).
+ */
+const SPARE_CONNECTIONS = 4;
+
+/**
+ * The store on PGlite (PostgreSQL compiled to WebAssembly, in this process), the default that needs no
+ * install. PGlite is served on a loopback socket so that the very same `pg` code runs on it as on a
+ * PostgreSQL server. Call `migrate()` before use.
+ *
+ * While one connection has a transaction open, pglite-socket queues every other connection's messages;
+ * the store never waits on a second connection inside a transaction, so this only serialises work.
+ */
+export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<PostgresStore> {
+  const poolSize = options.poolSize ?? 4;
+  const dataDir = options.dataDir.includes('://') ? options.dataDir : resolve(options.dataDir);
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer | undefined;
+  try {
+    if (!options.dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+    db = await PGlite.create(dataDir);
+    server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: poolSize + SPARE_CONNECTIONS,
+    });
+    await server.start();
+  } catch (error) {
+    await server?.stop().catch(() => {});
+    await db?.close().catch(() => {});
+    throw toStoreError(error);
+  }
+  const [host, port] = server.getServerConn().split(':');
+  const pool = createPool({
+    ...poolConfig(poolSize),
+    host,
+    port: Number(port),
+    user: 'postgres',
+    database: 'postgres',
+  });
+  const socketServer = server;
+  const database = db;
+  return createStoreOnPool({
+    kind: 'pglite',
+    pool,
+    async close() {
+      // Clients first, so no query is cut off mid-flight; then the socket; then flush and close the files.
+      await pool.end();
+      await socketServer.stop();
+      await database.close();
+    },
+  });
+}
