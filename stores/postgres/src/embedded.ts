@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './data-dir-lock';
 import { toStoreError } from './errors';
 import { createPool, poolConfig } from './pool';
 import { createStoreOnPool, type PostgresStore } from './store';
@@ -29,11 +30,16 @@ const SPARE_CONNECTIONS = 4;
  */
 export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<PostgresStore> {
   const poolSize = options.poolSize ?? 4;
-  const dataDir = options.dataDir.includes('://') ? options.dataDir : resolve(options.dataDir);
+  const inMemory = options.dataDir.includes('://');
+  const dataDir = inMemory ? options.dataDir : resolve(options.dataDir);
+  let unlock = async () => {};
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    if (!options.dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+    if (!inMemory) {
+      await mkdir(dataDir, { recursive: true });
+      unlock = await lockDataDir(dataDir);
+    }
     db = await PGlite.create(dataDir);
     server = new PGLiteSocketServer({
       db,
@@ -45,6 +51,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   } catch (error) {
     await server?.stop().catch(() => {});
     await db?.close().catch(() => {});
+    await unlock();
     throw toStoreError(error);
   }
   const [host, port] = server.getServerConn().split(':');
@@ -65,6 +72,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       await pool.end();
       await socketServer.stop();
       await database.close();
+      await unlock();
     },
   });
 }

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isPayrailErrorCode } from '@payrail/core';
 import { makeApiKey, makeMerchant, makePayment } from '@payrail/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../src';
@@ -8,7 +9,9 @@ import { createEmbeddedStore } from '../src';
 describe('embedded store (PGlite on a data directory)', () => {
   const dirs: string[] = [];
   afterAll(async () => {
-    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(
+      dirs.flatMap((dir) => [rm(dir, { recursive: true, force: true }), rm(`${dir}.lock`, { force: true })]),
+    );
   });
 
   it('keeps its data across close and reopen, and creates missing directories', async () => {
@@ -34,5 +37,21 @@ describe('embedded store (PGlite on a data directory)', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('refuses a second store on a data directory in use, and frees it on close', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'payrail-embedded-'));
+    dirs.push(dataDir);
+    const first = await createEmbeddedStore({ dataDir });
+    const error = await createEmbeddedStore({ dataDir }).catch((e: unknown) => e);
+    expect(isPayrailErrorCode(error, 'PAYRAIL_ERR_STORE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain(`in use by process ${process.pid}`);
+    await first.close();
+
+    // A lock left by a process that died is stale and taken over.
+    await writeFile(`${dataDir}.lock`, '999999999');
+    const reopened = await createEmbeddedStore({ dataDir });
+    await reopened.ping();
+    await reopened.close();
   });
 });
