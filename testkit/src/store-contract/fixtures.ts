@@ -19,9 +19,6 @@ import {
  * core ids, so cases never collide even on a store shared between cases.
  */
 
-/** Dates as a store round-trips them: millisecond precision. */
-export const at = (iso: string): Date => new Date(iso);
-
 export function makeMerchant(overrides: Partial<Merchant> = {}): Merchant {
   const id = overrides.id ?? newId('merchant');
   return {
@@ -115,7 +112,7 @@ export function nextVersion(payment: Payment, changes: Partial<Payment> = {}): P
 }
 
 /** The payment as captured in full, with the balanced capture posting core would write. */
-export function captured(
+export function capturedPayment(
   payment: Payment,
   tariff = DEFAULT_TARIFF,
 ): { payment: Payment; posting: LedgerPosting } {

@@ -1,7 +1,7 @@
 import type { LedgerPosting } from '@payrail/core';
 import { expect } from 'vitest';
 import type { ContractCase } from '../contract';
-import { captured, makeEvent, makeRefund, makeRefundPosting, nextVersion } from '../fixtures';
+import { capturedPayment, makeEvent, makeRefund, makeRefundPosting, nextVersion } from '../fixtures';
 import { seedMerchant, seedPayment, snapshot } from './seed';
 
 const receipt = (notificationId: string) => ({ pluginId: 'cards', instanceId: 'main', notificationId });
@@ -13,7 +13,7 @@ export const commitCases: ContractCase[] = [
       const merchant = await seedMerchant(store);
       const payment = await seedPayment(store, { merchantId: merchant.id, amount: 50_000 });
 
-      const capture = captured(payment, merchant.tariff);
+      const capture = capturedPayment(payment, merchant.tariff);
       const captureEvent = makeEvent(payment, { type: 'payment.succeeded' });
       const first = await store.payments.commit({
         payment: capture.payment,
@@ -74,12 +74,12 @@ export const commitCases: ContractCase[] = [
     async run({ store }) {
       const merchant = await seedMerchant(store);
       const payment = await seedPayment(store, { merchantId: merchant.id });
-      const capture = captured(payment);
+      const capture = capturedPayment(payment);
       expect((await store.payments.commit({ payment: capture.payment, expectedVersion: 1 })).ok).toBe(true);
       const before = await snapshot(store, payment);
 
       // A writer that read version 1 is too late now.
-      const stale = captured(payment);
+      const stale = capturedPayment(payment);
       const refund = makeRefund(payment);
       const result = await store.payments.commit({
         payment: { ...stale.payment, amountRefundPending: refund.amount },
@@ -106,7 +106,7 @@ export const commitCases: ContractCase[] = [
       const merchant = await seedMerchant(store);
       const payment = await seedPayment(store, { merchantId: merchant.id });
       const notification = receipt(`n-${payment.id}`);
-      const capture = captured(payment);
+      const capture = capturedPayment(payment);
       const first = await store.payments.commit({
         payment: capture.payment,
         expectedVersion: 1,
@@ -117,7 +117,7 @@ export const commitCases: ContractCase[] = [
       expect(first.ok).toBe(true);
       const before = await snapshot(store, payment);
 
-      const replay = captured(capture.payment);
+      const replay = capturedPayment(capture.payment);
       const second = await store.payments.commit({
         payment: replay.payment,
         expectedVersion: 2,
@@ -143,7 +143,7 @@ export const commitCases: ContractCase[] = [
       const merchant = await seedMerchant(store);
       const payment = await seedPayment(store, { merchantId: merchant.id });
       const before = await snapshot(store, payment);
-      const capture = captured(payment);
+      const capture = capturedPayment(payment);
       const [first, ...rest] = capture.posting.entries;
       const unbalanced: LedgerPosting = {
         ...capture.posting,
@@ -178,7 +178,7 @@ export const commitCases: ContractCase[] = [
       const merchant = await seedMerchant(store);
       const payment = await seedPayment(store, { merchantId: merchant.id });
       const attempts = Array.from({ length: 10 }, (_, i) => {
-        const capture = captured(payment);
+        const capture = capturedPayment(payment);
         return store.payments.commit({
           payment: { ...capture.payment, description: `writer ${i}` },
           expectedVersion: 1,

@@ -1,7 +1,7 @@
 import type { OutboxEvent } from '@payrail/core';
 import { expect } from 'vitest';
 import type { ContractCase } from '../contract';
-import { captured, makeEvent, makeRefund, makeRefundPosting, nextVersion } from '../fixtures';
+import { capturedPayment, makeEvent, makeRefund, makeRefundPosting, nextVersion } from '../fixtures';
 import { seedMerchant, seedPayment } from './seed';
 
 export const ledgerEventCases: ContractCase[] = [
@@ -20,7 +20,7 @@ export const ledgerEventCases: ContractCase[] = [
         currency: 'RUB',
       });
       for (const payment of [rub1, rub2, usd, live]) {
-        const capture = captured(payment, merchant.tariff);
+        const capture = capturedPayment(payment, merchant.tariff);
         const result = await store.payments.commit({
           payment: capture.payment,
           expectedVersion: 1,
@@ -30,7 +30,7 @@ export const ledgerEventCases: ContractCase[] = [
       }
       const refund = makeRefund(rub1, { amount: 40_000, status: 'succeeded' });
       const refundResult = await store.payments.commit({
-        payment: nextVersion(captured(rub1).payment, {
+        payment: nextVersion(capturedPayment(rub1).payment, {
           status: 'partially_refunded',
           amountRefunded: 40_000,
         }),
