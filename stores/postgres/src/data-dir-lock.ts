@@ -1,33 +1,70 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { PayrailError } from '@payrail/core';
 
 /**
- * PGlite takes no lock on its data directory, and two processes writing one directory corrupt it (think
- * `payrail start` running while someone runs `payrail migrate`). So the embedded store holds a lock
- * file next to the directory, holding its pid. A lock whose process is gone is stale and taken over.
+ * PGlite takes no lock on its data directory, and two processes opening one directory would corrupt it
+ * (think `payrail merchant create` while `payrail start` runs). So the process that opens the directory
+ * (the owner) holds a lock file next to it with its pid and, once it serves the database, the loopback
+ * port of its socket. Any other process reads the port and connects to the owner's socket as a client
+ * instead of opening the files. A lock whose process is gone is stale and taken over.
  * Best effort: two processes taking over the same stale lock in the same instant could both win.
  */
-export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+export type DataDirLock =
+  | { role: 'owner'; publishPort(port: number): Promise<void>; unlock(): Promise<void> }
+  | { role: 'client'; pid: number; port: number };
+
+interface LockContent {
+  pid: number;
+  port?: number;
+}
+
+/** How long a client waits for an owner that is still starting (no port published yet). */
+const OWNER_START_WAIT_MS = 15_000;
+
+async function readLock(path: string): Promise<LockContent | null> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as LockContent;
+    return Number.isInteger(parsed.pid) ? parsed : null;
+  } catch {
+    // a lock written by an older version holds the bare pid
+    const pid = Number.parseInt(text, 10);
+    return Number.isInteger(pid) ? { pid } : null;
+  }
+}
+
+export async function acquireDataDir(dataDir: string): Promise<DataDirLock> {
   const path = `${dataDir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const deadline = Date.now() + OWNER_START_WAIT_MS;
+  for (;;) {
     try {
-      await writeFile(path, String(process.pid), { flag: 'wx' });
-      return () => unlink(path).catch(() => {});
+      await writeFile(path, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+      return {
+        role: 'owner',
+        async publishPort(port) {
+          // write-then-rename so a reader never sees a half-written file
+          await writeFile(`${path}.tmp`, JSON.stringify({ pid: process.pid, port }));
+          await rename(`${path}.tmp`, path);
+        },
+        unlock: () => unlink(path).catch(() => {}),
+      };
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') throw error;
     }
-    const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && isAlive(holder)) {
-      throw new PayrailError('PAYRAIL_ERR_STORE_UNAVAILABLE', {
-        message: `The embedded database ${dataDir} is in use by process ${holder}${holder === process.pid ? ' (this one)' : ''}; stop it first.`,
-        retryable: false,
-      });
+    const holder = await readLock(path);
+    if (holder && isAlive(holder.pid)) {
+      if (holder.port) return { role: 'client', pid: holder.pid, port: holder.port };
+      if (Date.now() > deadline) {
+        throw new PayrailError('PAYRAIL_ERR_STORE_UNAVAILABLE', {
+          message: `The embedded database ${dataDir} is held by process ${holder.pid}, which does not serve it; stop that process.`,
+          retryable: false,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
     }
     await unlink(path).catch(() => {});
   }
-  throw new PayrailError('PAYRAIL_ERR_STORE_UNAVAILABLE', {
-    message: `Cannot lock the embedded database ${dataDir}.`,
-  });
 }
 
 function isAlive(pid: number): boolean {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { lockDataDir } from './data-dir-lock';
+import { acquireDataDir } from './data-dir-lock';
 import { toStoreError } from './errors';
 import { createPool, poolConfig } from './pool';
 import { createStoreOnPool, type PostgresStore } from './store';
@@ -33,12 +33,17 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   const inMemory = options.dataDir.includes('://');
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir);
   let unlock = async () => {};
+  let publishPort = async (_port: number) => {};
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
     if (!inMemory) {
       await mkdir(dataDir, { recursive: true });
-      unlock = await lockDataDir(dataDir);
+      const lock = await acquireDataDir(dataDir);
+      // Another process serves this directory: use its socket, never the files.
+      if (lock.role === 'client') return sharedEmbeddedStore(lock.port);
+      unlock = lock.unlock;
+      publishPort = lock.publishPort;
     }
     db = await PGlite.create(dataDir);
     server = new PGLiteSocketServer({
@@ -48,6 +53,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       maxConnections: poolSize + SPARE_CONNECTIONS,
     });
     await server.start();
+    await publishPort(Number(server.getServerConn().split(':')[1]));
   } catch (error) {
     await server?.stop().catch(() => {});
     await db?.close().catch(() => {});
@@ -75,4 +81,11 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       await unlock();
     },
   });
+}
+
+/** A client of the process that owns the embedded directory (e.g. the CLI while `payrail start` runs). */
+function sharedEmbeddedStore(port: number): PostgresStore {
+  // Few connections: the owner's socket allows only SPARE_CONNECTIONS beyond its own pool.
+  const pool = createPool({ ...poolConfig(2), host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  return createStoreOnPool({ kind: 'pglite', pool, close: () => pool.end() });
 }

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPayrailErrorCode } from '@payrail/core';
 import { makeApiKey, makeMerchant, makePayment } from '@payrail/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../src';
@@ -39,19 +38,24 @@ describe('embedded store (PGlite on a data directory)', () => {
     }
   });
 
-  it('refuses a second store on a data directory in use, and frees it on close', async () => {
+  it('lets a second store on a directory in use share the owner\'s database through its socket', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'payrail-embedded-'));
     dirs.push(dataDir);
-    const first = await createEmbeddedStore({ dataDir });
-    const error = await createEmbeddedStore({ dataDir }).catch((e: unknown) => e);
-    expect(isPayrailErrorCode(error, 'PAYRAIL_ERR_STORE_UNAVAILABLE')).toBe(true);
-    expect((error as Error).message).toContain(`in use by process ${process.pid}`);
-    await first.close();
+    const owner = await createEmbeddedStore({ dataDir });
+    await owner.migrate();
+    const client = await createEmbeddedStore({ dataDir });
+    expect(client.pool.options.port).toBe(owner.pool.options.port);
+    const merchant = makeMerchant();
+    await client.merchants.create({ merchant, apiKeys: [makeApiKey(merchant.id)] });
+    await client.close();
+    // the owner sees the client's write and keeps working after the client left
+    expect(await owner.merchants.get({ id: merchant.id })).toEqual(merchant);
+    await owner.close();
 
     // A lock left by a process that died is stale and taken over.
-    await writeFile(`${dataDir}.lock`, '999999999');
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: 999999999, port: 1 }));
     const reopened = await createEmbeddedStore({ dataDir });
-    await reopened.ping();
+    expect(await reopened.merchants.get({ id: merchant.id })).toEqual(merchant);
     await reopened.close();
   });
 });
