@@ -86,6 +86,12 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
 /** A client of the process that owns the embedded directory (e.g. the CLI while `payrail start` runs). */
 function sharedEmbeddedStore(port: number): PostgresStore {
   // Few connections: the owner's socket allows only SPARE_CONNECTIONS beyond its own pool.
-  const pool = createPool({ ...poolConfig(2), host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  const pool = createPool({
+    ...poolConfig(2),
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+  });
   return createStoreOnPool({ kind: 'pglite', pool, close: () => pool.end() });
 }

@@ -38,7 +38,7 @@ describe('embedded store (PGlite on a data directory)', () => {
     }
   });
 
-  it('lets a second store on a directory in use share the owner\'s database through its socket', async () => {
+  it("lets a second store on a directory in use share the owner's database through its socket", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'payrail-embedded-'));
     dirs.push(dataDir);
     const owner = await createEmbeddedStore({ dataDir });

@@ -48,9 +48,7 @@ describe('migration runner', () => {
 
   it('a failing migration leaves nothing behind, not even the ones before it in the same run', async () => {
     const later: Migration = { version: 1004, name: 'fine', sql: 'CREATE TABLE fine (id int)' };
-    await expect(
-      runMigrations(db, [...MIGRATIONS, widgets, gadgets, broken, later]),
-    ).rejects.toThrow(/nope/);
+    await expect(runMigrations(db, [...MIGRATIONS, widgets, gadgets, broken, later])).rejects.toThrow(/nope/);
     const tables = await db.query<{ name: string }>(
       "SELECT tablename AS name FROM pg_tables WHERE tablename IN ('sprockets', 'fine')",
     );
