@@ -29,30 +29,58 @@ const entry = (category: ErrorCategory, retryable: boolean, message: string): Ca
 
 export const ERROR_CATALOGUE = {
   // request shape
-  PAYRAIL_ERR_VALIDATION: entry('invalid_request', false, 'A field is missing or has the wrong type or value.'),
+  PAYRAIL_ERR_VALIDATION: entry(
+    'invalid_request',
+    false,
+    'A field is missing or has the wrong type or value.',
+  ),
   PAYRAIL_ERR_MALFORMED_JSON: entry('invalid_request', false, 'The request body is not valid JSON.'),
   PAYRAIL_ERR_BODY_TOO_LARGE: entry('invalid_request', false, 'The request body is larger than the limit.'),
   PAYRAIL_ERR_UNSUPPORTED_MEDIA_TYPE: entry('invalid_request', false, 'Send the body as application/json.'),
   PAYRAIL_ERR_UNKNOWN_ROUTE: entry('not_found', false, 'No such endpoint.'),
   // money
-  PAYRAIL_ERR_CURRENCY_UNKNOWN: entry('invalid_request', false, 'The currency is not an active ISO 4217 code.'),
-  PAYRAIL_ERR_AMOUNT_INVALID: entry('invalid_request', false, 'The amount must be a positive integer in minor units.'),
+  PAYRAIL_ERR_CURRENCY_UNKNOWN: entry(
+    'invalid_request',
+    false,
+    'The currency is not an active ISO 4217 code.',
+  ),
+  PAYRAIL_ERR_AMOUNT_INVALID: entry(
+    'invalid_request',
+    false,
+    'The amount must be a positive integer in minor units.',
+  ),
   PAYRAIL_ERR_AMOUNT_PRECISION: entry(
     'invalid_request',
     false,
     'The amount has more decimal places than the currency allows.',
   ),
-  PAYRAIL_ERR_AMOUNT_TOO_LARGE: entry('invalid_request', false, 'The amount exceeds the largest supported value.'),
+  PAYRAIL_ERR_AMOUNT_TOO_LARGE: entry(
+    'invalid_request',
+    false,
+    'The amount exceeds the largest supported value.',
+  ),
   PAYRAIL_ERR_CURRENCY_MISMATCH: entry('unprocessable', false, 'The currencies of the two amounts differ.'),
   // auth
-  PAYRAIL_ERR_AUTH_MISSING: entry('authentication', false, 'Send an API key as "Authorization: Bearer sk_…".'),
+  PAYRAIL_ERR_AUTH_MISSING: entry(
+    'authentication',
+    false,
+    'Send an API key as "Authorization: Bearer sk_…".',
+  ),
   PAYRAIL_ERR_AUTH_INVALID: entry('authentication', false, 'The API key is unknown or revoked.'),
   // objects
   PAYRAIL_ERR_NOT_FOUND: entry('not_found', false, 'No such object.'),
   PAYRAIL_ERR_MERCHANT_NOT_FOUND: entry('not_found', false, 'No such merchant.'),
   // state
-  PAYRAIL_ERR_INVALID_STATE_TRANSITION: entry('unprocessable', false, 'The payment is not in a state that allows this.'),
-  PAYRAIL_ERR_CAPTURE_AMOUNT: entry('unprocessable', false, 'The capture amount exceeds the authorized amount.'),
+  PAYRAIL_ERR_INVALID_STATE_TRANSITION: entry(
+    'unprocessable',
+    false,
+    'The payment is not in a state that allows this.',
+  ),
+  PAYRAIL_ERR_CAPTURE_AMOUNT: entry(
+    'unprocessable',
+    false,
+    'The capture amount exceeds the authorized amount.',
+  ),
   PAYRAIL_ERR_REFUND_AMOUNT: entry('unprocessable', false, 'The refund would exceed the captured amount.'),
   PAYRAIL_ERR_VERSION_CONFLICT: entry('conflict', true, 'The object was changed concurrently; retry.'),
   PAYRAIL_ERR_METHOD_UNAVAILABLE: entry(
@@ -60,7 +88,11 @@ export const ERROR_CATALOGUE = {
     false,
     'No provider is configured for this payment method and currency.',
   ),
-  PAYRAIL_ERR_PAYMENT_METHOD_INVALID: entry('invalid_request', false, 'The payment method details are invalid.'),
+  PAYRAIL_ERR_PAYMENT_METHOD_INVALID: entry(
+    'invalid_request',
+    false,
+    'The payment method details are invalid.',
+  ),
   // idempotency
   PAYRAIL_ERR_IDEMPOTENCY_KEY_REUSED: entry(
     'unprocessable',
@@ -72,9 +104,17 @@ export const ERROR_CATALOGUE = {
     true,
     'A request with this Idempotency-Key is still being processed; retry later.',
   ),
-  PAYRAIL_ERR_IDEMPOTENCY_KEY_INVALID: entry('invalid_request', false, 'An Idempotency-Key is 1 to 255 printable characters.'),
+  PAYRAIL_ERR_IDEMPOTENCY_KEY_INVALID: entry(
+    'invalid_request',
+    false,
+    'An Idempotency-Key is 1 to 255 printable characters.',
+  ),
   // webhooks
-  PAYRAIL_ERR_WEBHOOK_SIGNATURE: entry('authentication', false, 'The notification signature is missing or invalid.'),
+  PAYRAIL_ERR_WEBHOOK_SIGNATURE: entry(
+    'authentication',
+    false,
+    'The notification signature is missing or invalid.',
+  ),
   PAYRAIL_ERR_WEBHOOK_PAYLOAD: entry('invalid_request', false, 'The notification body cannot be parsed.'),
   PAYRAIL_ERR_WEBHOOK_MISMATCH: entry(
     'unprocessable',
@@ -83,7 +123,11 @@ export const ERROR_CATALOGUE = {
   ),
   PAYRAIL_ERR_PLUGIN_NOT_FOUND: entry('not_found', false, 'No plugin instance with this id is registered.'),
   // provider
-  PAYRAIL_ERR_PROVIDER_UNAVAILABLE: entry('provider', true, 'The payment provider did not answer; retry later.'),
+  PAYRAIL_ERR_PROVIDER_UNAVAILABLE: entry(
+    'provider',
+    true,
+    'The payment provider did not answer; retry later.',
+  ),
   PAYRAIL_ERR_PROVIDER_TIMEOUT: entry(
     'provider',
     true,
@@ -91,12 +135,24 @@ export const ERROR_CATALOGUE = {
   ),
   PAYRAIL_ERR_PROVIDER_REJECTED: entry('provider', false, 'The payment provider rejected the request.'),
   PAYRAIL_ERR_PROVIDER_AUTH: entry('configuration', false, 'The payment provider rejected our credentials.'),
-  PAYRAIL_ERR_OPERATION_UNSUPPORTED: entry('unprocessable', false, 'The provider of this payment cannot do this.'),
+  PAYRAIL_ERR_OPERATION_UNSUPPORTED: entry(
+    'unprocessable',
+    false,
+    'The provider of this payment cannot do this.',
+  ),
   // plugins / configuration
   PAYRAIL_ERR_PLUGIN_INVALID: entry('configuration', false, 'A plugin is invalid.'),
   PAYRAIL_ERR_PLUGIN_OPTIONS: entry('configuration', false, 'A plugin was given invalid options.'),
-  PAYRAIL_ERR_PLUGIN_DUPLICATE: entry('configuration', false, 'Two plugins have the same id and instance id.'),
-  PAYRAIL_ERR_PLUGIN_CORE_RANGE: entry('configuration', false, 'A plugin does not support this version of core.'),
+  PAYRAIL_ERR_PLUGIN_DUPLICATE: entry(
+    'configuration',
+    false,
+    'Two plugins have the same id and instance id.',
+  ),
+  PAYRAIL_ERR_PLUGIN_CORE_RANGE: entry(
+    'configuration',
+    false,
+    'A plugin does not support this version of core.',
+  ),
   PAYRAIL_ERR_PLUGIN_CAPABILITIES: entry(
     'configuration',
     false,

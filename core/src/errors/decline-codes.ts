@@ -32,4 +32,5 @@ export interface Decline {
 }
 
 /** Messages a buyer may see: neutral on purpose (no hint of fraud rules or card state to an attacker). */
-export const BUYER_DECLINE_MESSAGE = 'The payment was declined. Try another payment method or contact your bank.';
+export const BUYER_DECLINE_MESSAGE =
+  'The payment was declined. Try another payment method or contact your bank.';

@@ -1,3 +1,3 @@
 export * from './catalogue';
-export * from './payrail-error';
 export * from './decline-codes';
+export * from './payrail-error';

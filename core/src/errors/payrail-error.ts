@@ -26,7 +26,10 @@ export class PayrailError extends Error {
 
   constructor(code: ErrorCode, options: PayrailErrorOptions = {}) {
     const entry = ERROR_CATALOGUE[code];
-    super(options.message ?? entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? entry.message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.category = entry.category;
     this.retryable = options.retryable ?? entry.retryable;
