@@ -1,10 +1,10 @@
 import {
   type AnyPlugin,
+  createPluginRegistry,
+  createUndiciHttpClient,
   type Logger,
   Orchestrator,
   type Store,
-  createPluginRegistry,
-  createUndiciHttpClient,
   systemClock,
 } from '@payrail/core';
 import { cards } from '@payrail/plugin-cards';
@@ -44,7 +44,13 @@ export async function bootstrap(
       http,
       publicUrl: config.publicUrl,
     });
-    const orchestrator = new Orchestrator({ store, registry, clock: systemClock, logger, publicUrl: config.publicUrl });
+    const orchestrator = new Orchestrator({
+      store,
+      registry,
+      clock: systemClock,
+      logger,
+      publicUrl: config.publicUrl,
+    });
     return {
       store,
       registry,

@@ -3,9 +3,7 @@ import { PayrailError } from '@payrail/core';
 import { z } from 'zod';
 
 /** Which database the server uses, decided by PAYRAIL_DATABASE_URL. */
-export type DatabaseConfig =
-  | { kind: 'embedded'; dataDir: string }
-  | { kind: 'postgres'; url: string };
+export type DatabaseConfig = { kind: 'embedded'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export interface ServerConfig {
   database: DatabaseConfig;
@@ -25,7 +23,12 @@ const env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PAYRAIL_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PAYRAIL_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  PAYRAIL_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(100 * 1024),
   PAYRAIL_CARD_FINGERPRINT_KEY: z.string().min(32).optional(),
 });
 

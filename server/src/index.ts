@@ -1,7 +1,7 @@
 export { buildApp } from './app/build-app';
-export { bootstrap, defaultPlugins, openStore } from './bootstrap';
-export { loadConfig, type ServerConfig, type DatabaseConfig } from './config';
-export { startServer } from './main';
-export { runCli } from './cli/run-cli';
 export { generateApiKey, hashApiKey } from './auth/api-keys';
-export type { AppServices, AppOptions } from './services';
+export { bootstrap, defaultPlugins, openStore } from './bootstrap';
+export { runCli } from './cli/run-cli';
+export { type DatabaseConfig, loadConfig, type ServerConfig } from './config';
+export { startServer } from './main';
+export type { AppOptions, AppServices } from './services';

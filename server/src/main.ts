@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app/build-app';
 import { bootstrap } from './bootstrap';
-import { type ServerConfig, loadConfig } from './config';
-import { LOG_REDACT_PATHS } from './logging';
+import { loadConfig, type ServerConfig } from './config';
+import { loggerOptions } from './http/logging';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -13,9 +13,15 @@ export interface RunningServer {
 
 /** Starts the server: store, migrations, plugins, HTTP. Resolves once it listens. */
 export async function startServer(config: ServerConfig = loadConfig()): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
+  // One set of redaction rules for the app's request logger and for bootstrap's own lines.
+  const logOptions = loggerOptions({ level: config.logLevel }) as pino.LoggerOptions;
+  const logger = pino(logOptions);
   const services = await bootstrap(config, logger);
-  const app = await buildApp(services, { publicUrl: config.publicUrl, bodyLimit: config.bodyLimit, logger: { level: config.logLevel } });
+  const app = await buildApp(services, {
+    publicUrl: config.publicUrl,
+    bodyLimit: config.bodyLimit,
+    logger: { level: config.logLevel },
+  });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, store: services.store.kind, publicUrl: config.publicUrl }, 'Payrail is listening');
   if ((await services.store.merchants.count()) === 0) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { silentLogger } from '../ports/logger';
 import { defineAntifraud } from '../plugins/define';
 import type { RegisteredAntifraud } from '../plugins/registry';
 import type { AntifraudInput, AntifraudSignal } from '../plugins/types';
+import { silentLogger } from '../ports/logger';
 import { assessRisk } from './antifraud';
 import { DEFAULT_ANTIFRAUD_POLICY } from './types';
 
@@ -19,7 +19,11 @@ function engine(id: string, assess: () => Promise<AntifraudSignal>): RegisteredA
 
 const input = { stage: 'pre_authorization', payment: { id: 'pay_1' } } as unknown as AntifraudInput;
 const policy = { ...DEFAULT_ANTIFRAUD_POLICY, timeoutMs: 50 };
-const signal = (verdict: AntifraudSignal['verdict'], score: number, reason = verdict): AntifraudSignal => ({
+const signal = (
+  verdict: AntifraudSignal['verdict'],
+  score: number,
+  reason: string = verdict,
+): AntifraudSignal => ({
   verdict,
   score,
   reasons: [reason],
@@ -32,7 +36,10 @@ describe('antifraud policy', () => {
 
   it('lets deny win over allow and keeps every reason', async () => {
     const risk = await assessRisk(
-      [engine('a', async () => signal('allow', 5)), engine('b', async () => signal('deny', 40, 'blocked card'))],
+      [
+        engine('a', async () => signal('allow', 5)),
+        engine('b', async () => signal('deny', 40, 'blocked card')),
+      ],
       input,
       policy,
       silentLogger,
@@ -43,7 +50,8 @@ describe('antifraud policy', () => {
 
   it('raises the verdict by score thresholds', async () => {
     const at = async (score: number) =>
-      (await assessRisk([engine('a', async () => signal('allow', score))], input, policy, silentLogger))?.decision;
+      (await assessRisk([engine('a', async () => signal('allow', score))], input, policy, silentLogger))
+        ?.decision;
     expect(await at(policy.reviewScore - 1)).toBe('allow');
     expect(await at(policy.reviewScore)).toBe('review');
     expect(await at(policy.challengeScore)).toBe('challenge');
@@ -51,7 +59,10 @@ describe('antifraud policy', () => {
   });
 
   it('fails open on a timeout by default, noting the error', async () => {
-    const slow = engine('slow', () => new Promise((resolve) => setTimeout(() => resolve(signal('deny', 100)), 500)));
+    const slow = engine(
+      'slow',
+      () => new Promise((resolve) => setTimeout(() => resolve(signal('deny', 100)), 500)),
+    );
     const risk = await assessRisk([slow], input, policy, silentLogger);
     expect(risk?.decision).toBe('allow');
     expect(risk?.errors?.[0]).toMatch(/slow:default: timed out/);

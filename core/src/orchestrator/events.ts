@@ -1,5 +1,5 @@
 import { newId } from '../ids';
-import { type Payment, type Refund, paymentResource, refundResource } from '../payments';
+import { type Payment, paymentResource, type Refund, refundResource } from '../payments';
 import type { OutboxEvent } from '../ports/store';
 
 /** `payment.<status>` with the payment as the API shows it, so a webhook carries the same shape. */

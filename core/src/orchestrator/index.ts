@@ -1,5 +1,5 @@
-export * from './types';
+export { assessRisk } from './antifraud';
 export * from './orchestrator';
 export { planOutcome } from './outcome';
-export { assessRisk } from './antifraud';
 export { routePayment } from './routing';
+export * from './types';

@@ -1,6 +1,6 @@
-import { PayrailError, isPayrailError } from '../errors';
+import { isPayrailError, PayrailError } from '../errors';
 import { newId } from '../ids';
-import { computeFee, capturePosting, refundPosting } from '../ledger';
+import { capturePosting, computeFee, refundPosting } from '../ledger';
 import { assertAmount, parseCurrency } from '../money';
 import {
   assertTransition,
@@ -437,7 +437,7 @@ export class Orchestrator {
       const stored = (await this.#store.refunds.listByPayment({ paymentId: current.id })).find(
         (r) => r.id === refund.id,
       );
-      if (!stored || stored.status !== 'pending') return { done: stored ?? refund };
+      if (stored?.status !== 'pending') return { done: stored ?? refund };
       const settled: Refund = {
         ...stored,
         status: outcome.status,

@@ -49,7 +49,12 @@ const outcomes: PaymentOutcome[] = [
 
 describe('planOutcome', () => {
   it('captures with a balanced posting and the fee from the tariff', () => {
-    const plan = planOutcome(payment(), { status: 'succeeded' }, { percentBps: 250, fixed: { USD: 30 } }, now);
+    const plan = planOutcome(
+      payment(),
+      { status: 'succeeded' },
+      { percentBps: 250, fixed: { USD: 30 } },
+      now,
+    );
     expect(plan?.payment).toMatchObject({ status: 'succeeded', amountCaptured: 1000, version: 4 });
     const entries = plan?.postings[0]?.entries ?? [];
     expect(Object.fromEntries(entries.map((e) => [e.account, e.amount]))).toEqual({
@@ -61,8 +66,17 @@ describe('planOutcome', () => {
   });
 
   it('ignores a late notification that would move a payment backwards', () => {
-    expect(planOutcome(payment({ status: 'succeeded', amountCaptured: 1000 }), { status: 'processing' }, DEFAULT_TARIFF, now)).toBeNull();
-    expect(planOutcome(payment({ status: 'failed' }), { status: 'succeeded' }, DEFAULT_TARIFF, now)).toBeNull();
+    expect(
+      planOutcome(
+        payment({ status: 'succeeded', amountCaptured: 1000 }),
+        { status: 'processing' },
+        DEFAULT_TARIFF,
+        now,
+      ),
+    ).toBeNull();
+    expect(
+      planOutcome(payment({ status: 'failed' }), { status: 'succeeded' }, DEFAULT_TARIFF, now),
+    ).toBeNull();
   });
 
   it('never plans an illegal transition and always raises the version by one', () => {
@@ -83,7 +97,12 @@ describe('planOutcome', () => {
   it('applying the same outcome twice changes nothing the second time', () => {
     fc.assert(
       fc.property(fc.constantFrom(...outcomes), (outcome) => {
-        const first = planOutcome(payment({ status: 'requires_payment_method' }), outcome, DEFAULT_TARIFF, now);
+        const first = planOutcome(
+          payment({ status: 'requires_payment_method' }),
+          outcome,
+          DEFAULT_TARIFF,
+          now,
+        );
         if (!first) return;
         expect(planOutcome(first.payment, outcome, DEFAULT_TARIFF, now)).toBeNull();
       }),

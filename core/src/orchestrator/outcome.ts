@@ -1,4 +1,4 @@
-import { computeFee, capturePosting, type LedgerPosting, type Tariff } from '../ledger';
+import { capturePosting, computeFee, type LedgerPosting, type Tariff } from '../ledger';
 import { canTransition, type Payment, type PaymentStatus } from '../payments';
 import type { PaymentOutcome } from '../plugins/types';
 import type { OutboxEvent } from '../ports/store';

@@ -1,4 +1,4 @@
-import type { Customer, Mode, Payment, CaptureMethod } from '../payments';
+import type { CaptureMethod, Customer, Mode, Payment } from '../payments';
 import type { PaymentMethodInput, WebhookRequest } from '../plugins/types';
 
 /** What a merchant asks for in `POST /v1/payments`, already validated for shape by the server. */

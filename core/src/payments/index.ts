@@ -1,4 +1,4 @@
-export * from './status';
-export * from './state-machine';
-export * from './types';
 export * from './resources';
+export * from './state-machine';
+export * from './status';
+export * from './types';

@@ -32,6 +32,13 @@ export interface InstanceOptions {
   instanceId?: string;
 }
 
+/**
+ * What a plugin factory accepts: its own options plus `instanceId`. zod types an empty object schema's
+ * input as `Record<string, never>`, which would forbid `instanceId`, so that case takes only the latter.
+ */
+export type FactoryOptions<Schema extends ZodType> =
+  z.input<Schema> extends Record<string, never> ? InstanceOptions : z.input<Schema> & InstanceOptions;
+
 function instanceIdOf(options: unknown, fallback: string): string {
   if (options && typeof options === 'object' && 'instanceId' in options) {
     const id = (options as { instanceId?: unknown }).instanceId;
@@ -46,7 +53,7 @@ export function defineProvider<Schema extends ZodType>(
     currencies: readonly string[] | 'any';
     confirmation: ProviderPlugin['confirmation'];
   },
-): (options: z.input<Schema> & InstanceOptions) => ProviderPlugin {
+): (options: FactoryOptions<Schema>) => ProviderPlugin {
   return (options) => ({
     kind: 'provider',
     manifest: def.manifest,
@@ -63,7 +70,7 @@ export function defineProvider<Schema extends ZodType>(
 
 export function defineAntifraud<Schema extends ZodType>(
   def: Definition<Schema, AntifraudStage, AntifraudEngine>,
-): (options: z.input<Schema> & InstanceOptions) => AntifraudPlugin {
+): (options: FactoryOptions<Schema>) => AntifraudPlugin {
   return (options) => ({
     kind: 'antifraud',
     manifest: def.manifest,
@@ -77,7 +84,7 @@ export function defineAntifraud<Schema extends ZodType>(
 
 export function defineNotificationChannel<Schema extends ZodType>(
   def: Definition<Schema, NotificationCapability, NotificationChannel>,
-): (options: z.input<Schema> & InstanceOptions) => NotificationPlugin {
+): (options: FactoryOptions<Schema>) => NotificationPlugin {
   return (options) => ({
     kind: 'notification',
     manifest: def.manifest,
@@ -91,7 +98,7 @@ export function defineNotificationChannel<Schema extends ZodType>(
 
 export function defineShopBridge<Schema extends ZodType>(
   def: Definition<Schema, ShopBridgeCapability, ShopBridge>,
-): (options: z.input<Schema> & InstanceOptions) => ShopBridgePlugin {
+): (options: FactoryOptions<Schema>) => ShopBridgePlugin {
   return (options) => ({
     kind: 'shop_bridge',
     manifest: def.manifest,

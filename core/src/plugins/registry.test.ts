@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PayrailError } from '../errors';
+import type { PayrailError } from '../errors';
 import { systemClock } from '../ports/clock';
 import type { HttpClient } from '../ports/http-client';
 import { silentLogger } from '../ports/logger';
@@ -26,7 +26,10 @@ const wallet = defineProvider({
   paymentMethods: ['wallet'],
   currencies: ['RUB'],
   confirmation: 'immediate',
-  init: (ctx) => ({ ...base, refundPayment: async () => ({ status: 'succeeded', refundRef: ctx.options.siteId }) }),
+  init: (ctx) => ({
+    ...base,
+    refundPayment: async () => ({ status: 'succeeded', refundRef: ctx.options.siteId }),
+  }),
 });
 
 async function bootError(plugins: Parameters<typeof createPluginRegistry>[0], coreVersion?: string) {
@@ -125,7 +128,9 @@ describe('plugin registry', () => {
       init: () => ({ onPaymentEvent: async () => {} }),
     });
     expect((await bootError([odd({})])).code).toBe('PAYRAIL_ERR_PLUGIN_CAPABILITIES');
-    expect((await bootError([wallet({ siteId: 'a', instanceId: 'Bad Id' })])).code).toBe('PAYRAIL_ERR_PLUGIN_INVALID');
+    expect((await bootError([wallet({ siteId: 'a', instanceId: 'Bad Id' })])).code).toBe(
+      'PAYRAIL_ERR_PLUGIN_INVALID',
+    );
   });
 
   it('requires the kind-specific methods from init', async () => {

@@ -5,14 +5,14 @@ import type { HttpClient } from '../ports/http-client';
 import type { Logger } from '../ports/logger';
 import { CORE_VERSION } from '../version';
 import {
-  type AnyPlugin,
   type AntifraudEngine,
   type AntifraudPlugin,
+  type AnyPlugin,
   type NotificationChannel,
   type NotificationPlugin,
-  PROVIDER_CAPABILITY_METHODS,
   type PaymentProvider,
   type PluginContext,
+  PROVIDER_CAPABILITY_METHODS,
   type ProviderPlugin,
   SHOP_BRIDGE_CAPABILITY_METHODS,
   type ShopBridge,

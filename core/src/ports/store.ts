@@ -129,7 +129,11 @@ export interface PaymentRepository {
   get(args: { merchantId: string; mode: Mode; id: string }): Promise<Payment | null>;
   /** Unscoped read for the payment page and provider notifications, which carry no merchant credentials. */
   getById(args: { id: string }): Promise<Payment | null>;
-  findByProviderRef(args: { providerId: string; instanceId: string; paymentRef: string }): Promise<Payment | null>;
+  findByProviderRef(args: {
+    providerId: string;
+    instanceId: string;
+    paymentRef: string;
+  }): Promise<Payment | null>;
   /** Newest first (ids sort by creation time). */
   list(args: PaymentListFilter): Promise<Page<Payment>>;
   /** Applies a change atomically if the stored version still equals `expectedVersion`. */

@@ -31,7 +31,11 @@ export function modeOfApiKey(secret: string): Mode | null {
 }
 
 /** A new key: the secret (shown once) and the record to store (hash + display prefix only). */
-export function generateApiKey(merchantId: string, mode: Mode, now: Date): { secret: string; record: ApiKey } {
+export function generateApiKey(
+  merchantId: string,
+  mode: Mode,
+  now: Date,
+): { secret: string; record: ApiKey } {
   const secret = `sk_${mode}_${randomBase62(32)}`;
   return {
     secret,

@@ -1,4 +1,4 @@
-import { DEFAULT_TARIFF, type Merchant, PayrailError, newId } from '@payrail/core';
+import { DEFAULT_TARIFF, type Merchant, newId, PayrailError } from '@payrail/core';
 import { z } from 'zod';
 import { generateApiKey } from '../auth/api-keys';
 import { openStore } from '../bootstrap';
@@ -46,7 +46,10 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
         const name = requireFlag(flags, 'name');
         const email = z.email().safeParse(requireFlag(flags, 'email'));
         if (!email.success) {
-          throw new PayrailError('PAYRAIL_ERR_VALIDATION', { param: 'email', message: '--email must be an email address.' });
+          throw new PayrailError('PAYRAIL_ERR_VALIDATION', {
+            param: 'email',
+            message: '--email must be an email address.',
+          });
         }
         const now = new Date();
         const merchant: Merchant = {
@@ -68,12 +71,15 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
       }),
   },
   'keys list': {
-    usage: 'payrail keys list --merchant ID   list a merchant\'s API keys (prefixes only)',
+    usage: "payrail keys list --merchant ID   list a merchant's API keys (prefixes only)",
     run: (flags) =>
       withStore(async (store) => {
         const merchantId = requireFlag(flags, 'merchant');
         if (!(await store.merchants.get({ id: merchantId }))) {
-          throw new PayrailError('PAYRAIL_ERR_MERCHANT_NOT_FOUND', { param: 'merchant', message: `No merchant ${merchantId}.` });
+          throw new PayrailError('PAYRAIL_ERR_MERCHANT_NOT_FOUND', {
+            param: 'merchant',
+            message: `No merchant ${merchantId}.`,
+          });
         }
         const keys = await store.apiKeys.list({ merchantId });
         print(
@@ -88,4 +94,3 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
       }),
   },
 };
-

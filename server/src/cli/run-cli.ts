@@ -12,7 +12,13 @@ export async function runCli(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { help: { type: 'boolean', short: 'h' } },
+    // Every value-taking flag must be declared, or `--name "My Shop"` would parse as a boolean.
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      merchant: { type: 'string' },
+    },
   });
   const [first = 'help', second] = positionals;
   const name = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;

@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { apiKeyAuth } from '../http/auth';
+import { errorHandling, requestId } from '../http/errors';
+import '../http/fastify-types';
+import { MIN_IDEMPOTENCY_TTL_MS } from '../http/idempotency';
+import { acceptJsonOnly } from '../http/json-body';
+import { loggerOptions } from '../http/logging';
+import { registerOpenApi } from '../http/openapi';
+import { servicesDecorator } from '../http/services-plugin';
+import { healthRoutes } from '../routes/health';
+import { webhookRoutes } from '../routes/hooks';
+import { payRoutes } from '../routes/pay';
+import { merchantApi } from '../routes/v1';
+import type { AppOptions, AppServices } from '../services';
+
+export const DEFAULT_BODY_LIMIT = 100 * 1024;
+
+/**
+ * Builds the HTTP app (DESIGN.md §7). Returns a ready instance: call `listen()` or `inject()` on it.
+ *
+ * Layout: shared services, error handling and API-key auth are `fastify-plugin` decorators (visible to
+ * every context); each route group is an encapsulated plugin. The merchant API (`/v1`) adds auth and
+ * idempotency hooks to its context only; the webhook context swaps the JSON parser for a raw-body one.
+ */
+export async function buildApp(services: AppServices, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    genReqId: requestId,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  acceptJsonOnly(app);
+
+  await app.register(errorHandling);
+  await app.register(servicesDecorator, services);
+  await app.register(apiKeyAuth);
+  await registerOpenApi(app, options.publicUrl);
+
+  await app.register(healthRoutes);
+  await app.register(merchantApi, {
+    prefix: '/v1',
+    idempotencyTtlMs: options.idempotencyTtlMs ?? MIN_IDEMPOTENCY_TTL_MS,
+  });
+  await app.register(payRoutes);
+  await app.register(webhookRoutes);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,142 @@
+import { DECLINE_CODES, PAYMENT_STATUSES, type PaymentResource } from '@payrail/core';
+import { z } from 'zod';
+import {
+  amountSchema,
+  currencySchema,
+  type Exact,
+  idParam,
+  limitSchema,
+  listSchema,
+  nextActionSchema,
+  timestampSchema,
+} from './common';
+
+// ─── requests ────────────────────────────────────────────────────────────────────────────────────
+
+const metadataSchema = z
+  .record(
+    z
+      .string()
+      .min(1, { error: 'metadata keys must not be empty' })
+      .max(40, { error: 'metadata keys are at most 40 characters' }),
+    z
+      .string({ error: 'metadata values must be strings' })
+      .max(500, { error: 'metadata values are at most 500 characters' }),
+  )
+  .refine((value) => Object.keys(value).length <= 50, { message: 'metadata holds at most 50 keys' })
+  .describe(
+    'Your own key–value pairs (strings, at most 50 keys). Returned to you, never shown to the buyer.',
+  );
+
+const customerSchema = z
+  .strictObject({
+    email: z.email({ error: 'not a valid email address' }).max(254).optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ()-]{5,32}$/, { error: 'use digits with an optional leading "+", e.g. +79991234567' })
+      .optional(),
+  })
+  .describe('The buyer, for receipts and antifraud.');
+
+/** Built per app: the payment methods are those of the registered provider plugins. */
+export function createPaymentBody(methods: readonly string[]) {
+  const method =
+    methods.length > 0
+      ? z.enum(methods as [string, ...string[]], {
+          error: `method must be one of: ${methods.join(', ')}`,
+        })
+      : z.string().regex(/^[a-z][a-z0-9_]{0,63}$/);
+  return z.strictObject({
+    amount: amountSchema(),
+    currency: currencySchema,
+    method: method.describe('How the buyer pays: "card" opens Payrail’s payment page.'),
+    order_id: z.string().min(1).max(255).optional().describe('Your order reference.'),
+    description: z.string().max(1000).optional(),
+    capture_method: z
+      .enum(['automatic', 'manual'], { error: 'capture_method must be "automatic" or "manual"' })
+      .optional()
+      .describe('"manual" only authorizes; capture later with POST /v1/payments/{id}/capture.'),
+    customer: customerSchema.optional(),
+    return_url: z
+      .url({ protocol: /^https?$/, error: 'return_url must be an absolute http(s) URL' })
+      .max(2048)
+      .optional()
+      .describe('Where the buyer goes after paying.'),
+    metadata: metadataSchema.optional(),
+  });
+}
+
+export const paymentIdParams = z.strictObject({ id: idParam.describe('A payment id (pay_…).') });
+
+export const captureBody = z
+  .strictObject({
+    amount: amountSchema()
+      .optional()
+      .describe('Amount to capture (default: all of it); the rest is released.'),
+  })
+  .nullish();
+
+export const cancelBody = z.strictObject({}).nullish();
+
+export const listPaymentsQuery = z.strictObject({
+  limit: limitSchema,
+  starting_after: z.string().max(64).optional().describe('A payment id: the page starts after it.'),
+  status: z
+    .enum(PAYMENT_STATUSES, { error: `status must be one of: ${PAYMENT_STATUSES.join(', ')}` })
+    .optional(),
+  order_id: z.string().min(1).max(255).optional(),
+  created_gte: timestampSchema('created_gte').optional(),
+  created_lt: timestampSchema('created_lt').optional(),
+});
+
+// ─── responses ───────────────────────────────────────────────────────────────────────────────────
+
+export const paymentSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('payment'),
+    livemode: z.boolean(),
+    status: z.enum(PAYMENT_STATUSES),
+    amount: z.number().int(),
+    currency: z.string(),
+    amount_capturable: z.number().int(),
+    amount_captured: z.number().int(),
+    amount_refunded: z.number().int(),
+    method: z.string(),
+    capture_method: z.enum(['automatic', 'manual']),
+    order_id: z.string().nullable(),
+    description: z.string().nullable(),
+    customer: z.object({ email: z.string().optional(), phone: z.string().optional() }).nullable(),
+    return_url: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    card: z
+      .object({
+        brand: z.string(),
+        first6: z.string(),
+        last4: z.string(),
+        exp_month: z.number().int(),
+        exp_year: z.number().int(),
+      })
+      .nullable(),
+    next_action: nextActionSchema.nullable(),
+    decline: z
+      .object({ code: z.enum(DECLINE_CODES), provider_code: z.string().nullable(), message: z.string() })
+      .nullable(),
+    risk: z
+      .object({
+        decision: z.enum(['allow', 'review', 'challenge', 'deny']),
+        score: z.number(),
+        reasons: z.array(z.string()),
+        errors: z.array(z.string()).optional(),
+      })
+      .nullable(),
+    provider: z.object({ id: z.string(), instance_id: z.string() }).nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Payment' });
+
+const _paymentSchemaMatchesCore: Exact<z.output<typeof paymentSchema>, PaymentResource> = true;
+void _paymentSchemaMatchesCore;
+
+export const paymentListSchema = listSchema(paymentSchema);
