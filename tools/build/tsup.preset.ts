@@ -1,4 +1,4 @@
-import { type Options, defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 /**
  * The one build preset every publishable package uses: ESM + declarations for Node 20.19, dependencies
