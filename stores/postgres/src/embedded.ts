@@ -10,7 +10,12 @@ import { createStoreOnPool, type PostgresStore } from './store';
 export interface EmbeddedStoreOptions {
   /** A directory (created if missing), e.g. `./.payrail/data`, or `memory://` for a throwaway database. */
   dataDir: string;
-  /** Connections of the store's pool; default 4. PGlite runs one statement at a time anyway. */
+  /**
+   * Connections of the store's pool; default 1. PGlite has a single session: pglite-socket keeps
+   * transactions apart, but outside a transaction it interleaves the extended-protocol messages of several
+   * connections, and concurrent queries then fail ("portal cannot be run", "unnamed prepared statement does
+   * not exist"). One connection serialises work that PGlite would serialise anyway.
+   */
   poolSize?: number;
 }
 
@@ -29,7 +34,7 @@ const SPARE_CONNECTIONS = 4;
  * the store never waits on a second connection inside a transaction, so this only serialises work.
  */
 export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<PostgresStore> {
-  const poolSize = options.poolSize ?? 4;
+  const poolSize = options.poolSize ?? 1;
   const inMemory = options.dataDir.includes('://');
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir);
   let unlock = async () => {};
