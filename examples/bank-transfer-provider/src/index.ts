@@ -1,0 +1,1 @@
+export { bankTransfer, SIGNATURE_HEADER, signBankNotification } from './bank-transfer';
