@@ -2,6 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // One vitest run covers every package. Packages resolve to their TypeScript sources through their
 // `exports` field, so no build is needed before testing.
+//
+// CI runs the README's command (`pnpm test`) unchanged and asks for a machine-readable summary through
+// PAYRAIL_TEST_JSON (pnpm would take `--reporter` as its own option).
+const jsonReport = process.env.PAYRAIL_TEST_JSON;
+
 export default defineConfig({
   test: {
     include: ['{core,testkit,plugins,stores,server,examples}/**/*.test.ts'],
@@ -10,5 +15,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
   },
 });
