@@ -142,3 +142,42 @@ describe.each(STORE_KINDS)('Idempotency-Key on %s', (storeKind) => {
     expect(a.body.id).not.toBe(b.body.id);
   });
 });
+
+describe('Idempotency-Key when recording the outcome fails transiently', () => {
+  let t: TestApp;
+  let failuresLeft = 0;
+  beforeAll(async () => {
+    t = await createTestApp({
+      wrapStore: (store) => ({
+        ...store,
+        idempotency: {
+          ...store.idempotency,
+          complete: async (args) => {
+            if (failuresLeft > 0) {
+              failuresLeft--;
+              throw new Error('connection reset (injected)');
+            }
+            return store.idempotency.complete(args);
+          },
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the outcome is still recorded, so the retry replays the payment instead of creating a second', async () => {
+    const m = await t.createMerchant();
+    failuresLeft = 2;
+    const body = { amount: 700, currency: 'eur', method: 'card' };
+    const first = await m.test.post('/v1/payments', body, { 'idempotency-key': 'flaky-db' });
+    expect(first.statusCode).toBe(201);
+    expect(failuresLeft).toBe(0);
+    const retry = await m.test.post('/v1/payments', body, { 'idempotency-key': 'flaky-db' });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+    expect((await snapshot(t.store, m.id)).payments).toHaveLength(1);
+  });
+});

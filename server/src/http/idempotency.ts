@@ -57,6 +57,8 @@ export function requestHash(method: string, path: string, body: unknown): string
     .digest('hex');
 }
 
+const RECORD_ATTEMPTS = 3;
+
 const isRetryableStatus = (status: number): boolean => status >= 500 || status === 409 || status === 429;
 
 export function addIdempotency(app: FastifyInstance, options: IdempotencyOptions): void {
@@ -72,15 +74,27 @@ export function addIdempotency(app: FastifyInstance, options: IdempotencyOptions
     const claim = request.idempotency;
     if (!claim) return;
     request.idempotency = null;
-    try {
-      if (isRetryableStatus(statusCode) || typeof payload !== 'string') {
-        await store.idempotency.abandon(claim);
-      } else {
-        await store.idempotency.complete({ ...claim, response: { statusCode, body: JSON.parse(payload) } });
+    const record = () =>
+      isRetryableStatus(statusCode) || typeof payload !== 'string'
+        ? store.idempotency.abandon(claim)
+        : store.idempotency.complete({ ...claim, response: { statusCode, body: JSON.parse(payload) } });
+    // A completed request whose outcome is not recorded would run again on a retry after the lock
+    // expires, so a transient database error is retried a few times before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await record();
+        return;
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) {
+          // The answer still goes out; the claim expires by its lock and a retry runs again.
+          request.log.error(
+            { err: error, attempts: attempt },
+            'could not record the idempotency key outcome',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
-    } catch (error) {
-      // The answer still goes out; the claim expires by its lock and a retry runs again.
-      request.log.error({ err: error }, 'could not record the idempotency key outcome');
     }
   };
 

@@ -112,11 +112,14 @@ export interface TestAppOptions {
   store?: StoreKind;
   logger?: AppOptions['logger'];
   bodyLimit?: number;
+  /** Wraps the store the app sees (fault injection). */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** One app per test file (PGlite starts in 2–4 s); tests isolate themselves with fresh merchants. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { store, cleanup } = await createStore(options.store ?? 'pglite');
+  const { store: realStore, cleanup } = await createStore(options.store ?? 'pglite');
+  const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
   const clock = systemClock;
   const logger = silentLogger;
   const http = createUndiciHttpClient();
