@@ -5,3 +5,4 @@ export * from './plugin';
 export * from './response-codes';
 export * from './sandbox-acquirer';
 export * from './validate-card';
+export * from './vault-keys';
