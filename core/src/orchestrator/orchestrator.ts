@@ -151,9 +151,18 @@ export class Orchestrator {
     client: ClientInfo | undefined,
     paymentMethod?: ConfirmPaymentRequest['paymentMethod'],
   ): Promise<Payment> {
+    const card =
+      paymentMethod && route.provider.describePaymentMethod
+        ? route.provider.describePaymentMethod(paymentMethod)
+        : undefined;
     const risk = await assessRisk(
       this.#registry.antifraud,
-      { stage: 'pre_authorization', payment: { ...providerView(payment), method: payment.method }, client },
+      {
+        stage: 'pre_authorization',
+        payment: { ...providerView(payment), method: payment.method },
+        client,
+        ...(card ? { card } : {}),
+      },
       this.#policy,
       this.#logger,
     );

@@ -171,6 +171,12 @@ export interface ProviderWebhooks {
 }
 
 export interface PaymentProvider {
+  /**
+   * What antifraud may know about a payment method before authorization: display data and fingerprint,
+   * never the number or CVC. Optional; a provider collecting cards on Payrail's page should implement it
+   * (it also validates the input, so an invalid card is refused before any engine runs).
+   */
+  describePaymentMethod?(input: PaymentMethodInput): CardDisplay;
   createPayment(input: CreatePaymentInput): Promise<PaymentOutcome>;
   syncPayment(input: { payment: ProviderPaymentView }): Promise<PaymentOutcome>;
   capturePayment?(input: CapturePaymentInput): Promise<CaptureOutcome>;

@@ -1,6 +1,7 @@
 import {
   assertAmount,
   type CardDisplay,
+  type CardInput,
   defineProvider,
   type PaymentOutcome,
   type PaymentProvider,
@@ -95,7 +96,16 @@ const definition = defineProvider({
       return record;
     }
 
+    const validate = (paymentMethod: CardInput) =>
+      validateCard(paymentMethod, {
+        now: ctx.clock.now(),
+        luhnValidateUnionPay: options.luhnValidateUnionPay,
+      });
+
     return {
+      // Antifraud runs before authorization and sees the brand, IIN, last 4 and fingerprint only.
+      describePaymentMethod: (paymentMethod) => displayOf(validate(paymentMethod), fingerprintKey),
+
       async createPayment({ payment, paymentMethod }) {
         if (paymentMethod?.type !== 'card') {
           throw new PayrailError('PAYRAIL_ERR_PAYMENT_METHOD_INVALID', {
@@ -105,10 +115,7 @@ const definition = defineProvider({
         }
         assertAmount(payment.amount);
         const currency = parseCurrency(payment.currency);
-        const card = validateCard(paymentMethod, {
-          now: ctx.clock.now(),
-          luhnValidateUnionPay: options.luhnValidateUnionPay,
-        });
+        const card = validate(paymentMethod);
         const display = displayOf(card, fingerprintKey);
         const record = await acquirer.authorize({
           paymentId: payment.id,

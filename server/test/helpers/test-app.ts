@@ -1,4 +1,5 @@
 import {
+  type AnyPlugin,
   createPluginRegistry,
   createUndiciHttpClient,
   DEFAULT_TARIFF,
@@ -112,6 +113,8 @@ export interface TestAppOptions {
   store?: StoreKind;
   logger?: AppOptions['logger'];
   bodyLimit?: number;
+  /** Plugins registered after the cards and fake providers (antifraud engines, other providers). */
+  plugins?: AnyPlugin[];
   /** Wraps the store the app sees (fault injection). */
   wrapStore?: (store: Store) => Store;
 }
@@ -124,7 +127,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = silentLogger;
   const http = createUndiciHttpClient();
   const fake = fakeProvider({ webhookSecret: FAKE_WEBHOOK_SECRET });
-  const registry = await createPluginRegistry([cards({}), fake], {
+  const registry = await createPluginRegistry([cards({}), fake, ...(options.plugins ?? [])], {
     logger,
     clock,
     http,
