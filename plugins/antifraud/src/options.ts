@@ -1,0 +1,122 @@
+import { parseCurrency } from '@payrail/core';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { VELOCITY_DIMENSIONS, VELOCITY_EVENTS } from './features';
+import { listSetSchema } from './lists';
+import { ACTIONS, formatIssues, ruleSetSchema } from './rule-schema';
+import type { VelocitySource } from './velocity';
+
+/** A message when `code` is not an uppercase ISO 4217 code. */
+function currencyProblem(code: string): string | undefined {
+  try {
+    return parseCurrency(code) === code ? undefined : `write "${code}" in uppercase`;
+  } catch {
+    return `"${code}" is not an ISO 4217 currency code`;
+  }
+}
+
+/** Amounts in minor units per currency: `{ RUB: 5_000_000, USD: 100_000 }`. */
+const perCurrency = z.record(z.string(), z.number().int().min(0)).superRefine((map, ctx) => {
+  for (const code of Object.keys(map)) {
+    const problem = currencyProblem(code);
+    if (problem) ctx.addIssue({ code: 'custom', path: [code], message: problem });
+  }
+});
+
+const duration = z
+  .string()
+  .refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "30s", "10m", "1h" or "7d"');
+
+/** Actions a built-in check can take ("allow" would make no sense for a limit). */
+const flagAction = z.enum(ACTIONS.filter((a) => a !== 'allow') as ['review', 'challenge', 'deny']);
+const score = z.number().int().min(0).max(100).optional();
+
+const velocitySourceSchema = z.custom<VelocitySource>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as VelocitySource).count === 'function' &&
+    typeof (v as VelocitySource).record === 'function',
+  'must be a VelocitySource: an object with count() and record()',
+);
+
+export const velocityLimitSchema = z.strictObject({
+  /** What the events are counted by. */
+  dimension: z.enum(VELOCITY_DIMENSIONS),
+  /** `payments`: attempts assessed before authorization; `declines`: reported with `recordDecline`. */
+  event: z.enum(VELOCITY_EVENTS),
+  window: duration,
+  /** How many earlier events the window may hold; the check fires when it already holds this many. */
+  limit: z.number().int().min(0),
+  action: flagAction.default('review'),
+  score,
+});
+
+export const antifraudOptionsSchema = z.strictObject({
+  instanceId: z.string().optional(),
+  /** Stages this instance assesses (its declared capabilities). Default: before authorization only. */
+  stages: z
+    .array(z.enum(['pre_authorization', 'pre_refund']))
+    .min(1)
+    .default(['pre_authorization'])
+    .refine((s) => new Set(s).size === s.length, 'stages must not repeat'),
+  /** Declarative rules (see README); validated and compiled once at init. */
+  rules: ruleSetSchema.default([]),
+  lists: z
+    .strictObject({
+      /** A hit lets the payment through at once: verdict allow, score 0, nothing else evaluated. */
+      allow: listSetSchema.optional(),
+      /** A hit denies. */
+      block: listSetSchema.optional(),
+      /** Score of a block-list hit. Default 100. */
+      blockScore: z.number().int().min(0).max(100).default(100),
+    })
+    .default({ blockScore: 100 }),
+  limits: z
+    .strictObject({
+      /** Per-payment amount ceiling by currency; a currency not listed has none. */
+      amount: z.strictObject({ max: perCurrency, action: flagAction.default('deny'), score }).optional(),
+      /**
+       * A card with no payment in `lookback` (a card not seen before) paying more than its currency's
+       * amount. Needs the card fingerprint and a velocity source (the in-memory one by default).
+       */
+      newCard: z
+        .strictObject({
+          above: perCurrency,
+          lookback: duration.default('30d'),
+          action: flagAction.default('challenge'),
+          score,
+        })
+        .optional(),
+    })
+    .default({}),
+  velocity: z
+    .strictObject({
+      /** Where counts come from. Default: an InMemoryVelocitySource, created only if some check needs counts. */
+      source: velocitySourceSchema.optional(),
+      /** Settings of the default in-memory source. Retention defaults to the longest window used. */
+      memory: z
+        .strictObject({
+          retention: duration.optional(),
+          resolution: duration.optional(),
+          maxKeys: z.number().int().min(1).optional(),
+          maxBucketsPerKey: z.number().int().min(2).optional(),
+        })
+        .optional(),
+      limits: z.array(velocityLimitSchema).default([]),
+      /** Record each pre-authorization attempt as a `payment` event. Default true. */
+      recordAttempts: z.boolean().default(true),
+    })
+    .default({ limits: [], recordAttempts: true }),
+});
+
+export type AntifraudOptions = z.input<typeof antifraudOptionsSchema>;
+export type ParsedAntifraudOptions = z.output<typeof antifraudOptionsSchema>;
+export type VelocityLimit = z.output<typeof velocityLimitSchema>;
+
+/** Parses plugin options outside the registry (tests, CLI checks); throws listing every issue by path. */
+export function parseAntifraudOptions(raw: unknown): ParsedAntifraudOptions {
+  const parsed = antifraudOptionsSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new Error(`Invalid antifraud options:\n${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
