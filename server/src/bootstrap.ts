@@ -10,6 +10,7 @@ import {
 import { cards } from '@payrail/plugin-cards';
 import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
 import type { DatabaseConfig, ServerConfig } from './config';
+import { pluginsFromFile } from './plugins-file';
 import type { AppServices } from './services';
 
 /** Opens the configured store: PostgreSQL for a postgres:// URL, the embedded PGlite otherwise. */
@@ -19,9 +20,15 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
     : createEmbeddedStore({ dataDir: database.dataDir });
 }
 
-/** The plugins a stock server runs. Deployments with their own plugins call `bootstrap` with `plugins`. */
+/**
+ * The plugins a stock server runs: cards, plus those listed in PAYRAIL_PLUGINS_FILE. Deployments with
+ * their own plugins call `bootstrap` with `plugins`.
+ */
 export function defaultPlugins(config: ServerConfig): AnyPlugin[] {
-  return [cards(config.cardFingerprintKey ? { fingerprintKey: config.cardFingerprintKey } : {})];
+  return [
+    cards(config.cardFingerprintKey ? { fingerprintKey: config.cardFingerprintKey } : {}),
+    ...pluginsFromFile(config.pluginsFile),
+  ];
 }
 
 export interface Bootstrapped extends AppServices {

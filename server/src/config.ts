@@ -14,6 +14,8 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Key for card fingerprints; unset → a per-process random key (sandbox only). */
   cardFingerprintKey: string | undefined;
+  /** JSON file listing extra plugins and their options (see plugins-file.ts). */
+  pluginsFile: string | undefined;
 }
 
 const env = z.object({
@@ -30,6 +32,7 @@ const env = z.object({
     .max(10 * 1024 * 1024)
     .default(100 * 1024),
   PAYRAIL_CARD_FINGERPRINT_KEY: z.string().min(32).optional(),
+  PAYRAIL_PLUGINS_FILE: z.string().trim().min(1).optional(),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -64,6 +67,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServerConfi
     publicUrl: (e.PAYRAIL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.PAYRAIL_BODY_LIMIT,
+    pluginsFile: e.PAYRAIL_PLUGINS_FILE,
     cardFingerprintKey: e.PAYRAIL_CARD_FINGERPRINT_KEY,
   };
 }
