@@ -11,7 +11,7 @@ import {
   refundableAmount,
 } from '../payments';
 import type { PluginRegistry, RegisteredProvider } from '../plugins/registry';
-import type { PaymentOutcome, WebhookRequest, WebhookResponse } from '../plugins/types';
+import type { PaymentCheck, PaymentOutcome, WebhookRequest, WebhookResponse } from '../plugins/types';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Merchant, Store } from '../ports/store';
@@ -40,7 +40,8 @@ export interface OrchestratorDeps {
   antifraudPolicy?: Partial<AntifraudPolicy>;
 }
 
-export type WebhookResult = 'applied' | 'duplicate' | 'ignored' | 'rejected';
+/** `verified`: a pre-payment check was answered yes (nothing written). */
+export type WebhookResult = 'applied' | 'duplicate' | 'ignored' | 'rejected' | 'verified';
 
 /**
  * The payment orchestrator: routes payments to provider plugins, runs antifraud before authorization,
@@ -518,7 +519,7 @@ export class Orchestrator {
     }
     if (parsed.type === 'ignored')
       return { response: webhooks.respond({ accepted: true }), result: 'ignored' };
-    const n = parsed.notification;
+    const n: PaymentCheck = parsed.type === 'verify' ? parsed.check : parsed.notification;
     const payment = n.paymentId
       ? await this.#store.payments.getById({ id: n.paymentId })
       : n.paymentRef
@@ -551,18 +552,30 @@ export class Orchestrator {
       );
       return reject(new PayrailError('PAYRAIL_ERR_WEBHOOK_MISMATCH'));
     }
+    if (parsed.type === 'verify') {
+      if (!isAwaitingPayment(payment.status)) {
+        return reject(
+          new PayrailError('PAYRAIL_ERR_INVALID_STATE_TRANSITION', {
+            message: `The payment cannot be paid: its status is "${payment.status}".`,
+            details: { status: payment.status },
+          }),
+        );
+      }
+      return { response: webhooks.respond({ accepted: true }), result: 'verified', payment };
+    }
+    const notification = parsed.notification;
     const merchant = await this.#merchant(payment.merchantId);
     const receipt = {
       pluginId: args.pluginId,
       instanceId: args.instanceId,
-      notificationId: n.notificationId,
+      notificationId: notification.notificationId,
     };
     const accepted = webhooks.respond({ accepted: true });
     return commitWithRetry<{ response: WebhookResponse; result: WebhookResult; payment: Payment }>(
       this.#store,
       payment.id,
       (current) => {
-        const plan = planOutcome(current, n.outcome, merchant.tariff, this.#clock.now());
+        const plan = planOutcome(current, notification.outcome, merchant.tariff, this.#clock.now());
         if (!plan)
           return { done: { response: accepted, result: 'ignored' as WebhookResult, payment: current } };
         return {

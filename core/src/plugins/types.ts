@@ -150,8 +150,18 @@ export interface ParsedNotification {
   outcome: PaymentOutcome;
 }
 
+/** A provider asking, before it takes the money, whether it may (WebMoney's pre-request). */
+export interface PaymentCheck {
+  paymentId?: string;
+  paymentRef?: string;
+  /** The amount the provider is about to take; must equal the payment's. */
+  amount?: Money;
+}
+
 export type WebhookParseResult =
   | { type: 'payment'; notification: ParsedNotification }
+  /** Accepted only if the payment exists at this instance, the amount matches and it still awaits payment. Writes nothing. */
+  | { type: 'verify'; check: PaymentCheck }
   /** A well-signed notification we need not act on (e.g. a test ping). */
   | { type: 'ignored'; reason: string };
 

@@ -15,9 +15,8 @@ import { parseFormBody, parseNotification } from './notification';
 import type { ResolvedWebMoneyOptions } from './options';
 import { paymentNumberFor } from './payment-number';
 
-const FORM_URL = 'https://merchant.webmoney.ru/lmi/payment_utf.asp';
 const parse = (fields: Record<string, string>, options: ResolvedWebMoneyOptions = resolved()) =>
-  parseNotification(encode(fields), options, FORM_URL);
+  parseNotification(encode(fields), options);
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -194,7 +193,7 @@ describe('duplicates and malformed bodies', () => {
 
   it('a field sent twice is refused (parameter pollution)', () => {
     const body = Buffer.concat([encode(notificationFields()), Buffer.from('&LMI_PAYMENT_AMOUNT=1.00')]);
-    expect(codeOf(() => parseNotification(body, resolved(), FORM_URL))).toBe('PAYRAIL_ERR_WEBHOOK_PAYLOAD');
+    expect(codeOf(() => parseNotification(body, resolved()))).toBe('PAYRAIL_ERR_WEBHOOK_PAYLOAD');
   });
 
   it('parses + and %-escapes in the raw body', () => {
@@ -202,7 +201,7 @@ describe('duplicates and malformed bodies', () => {
   });
 
   it('an empty body is a missing signature', () => {
-    expect(codeOf(() => parseNotification(Buffer.alloc(0), resolved(), FORM_URL))).toBe(
+    expect(codeOf(() => parseNotification(Buffer.alloc(0), resolved()))).toBe(
       'PAYRAIL_ERR_WEBHOOK_SIGNATURE',
     );
   });

@@ -126,43 +126,18 @@ function verifySignature(
  * Verifies and parses a Result URL call.
  *
  * - Pre-request (`LMI_PREREQUEST=1`, unsigned by WebMoney): purse, amount format, mode and the payment
- *   id binding are checked here; core then checks that the payment exists at this instance and that
- *   amount and currency match. It is returned as a `requires_action` outcome so that it never changes
- *   the payment (see README, "pre-request").
+ *   id binding are checked here; core then checks that the payment exists at this instance, that
+ *   amount and currency match and that it still awaits payment (a `verify` result writes nothing).
  * - Payment notification: LMI_HASH (and LMI_HASH2) verified in constant time, then the fields.
  */
-export function parseNotification(
-  rawBody: Buffer,
-  options: ResolvedWebMoneyOptions,
-  formUrl: string,
-): WebhookParseResult {
+export function parseNotification(rawBody: Buffer, options: ResolvedWebMoneyOptions): WebhookParseResult {
   const fields = parseFormBody(rawBody);
   if (fields.LMI_PREREQUEST !== undefined) {
     if (fields.LMI_PREREQUEST !== '1') throw payloadError('LMI_PREREQUEST must be 1.', 'LMI_PREREQUEST');
     const order = orderFields(fields, options);
     assertBinding(order);
-    return {
-      type: 'payment',
-      notification: {
-        notificationId: `prerequest:${order.paymentNo}`,
-        paymentId: order.paymentId,
-        amount: order.amount,
-        // A pre-request is a question, not a state change: "still waiting for the buyer".
-        outcome: {
-          status: 'requires_action',
-          nextAction: {
-            type: 'form_post',
-            url: formUrl,
-            fields: {
-              LMI_PAYEE_PURSE: order.purse,
-              LMI_PAYMENT_AMOUNT: fields.LMI_PAYMENT_AMOUNT ?? '',
-              LMI_PAYMENT_NO: order.paymentNo,
-              [PAYMENT_ID_FIELD]: order.paymentId,
-            },
-          },
-        },
-      },
-    };
+    // A question, not a state change: core answers YES only if the payment still awaits payment.
+    return { type: 'verify', check: { paymentId: order.paymentId, amount: order.amount } };
   }
   verifySignature(fields, options);
   const order = orderFields(fields, options);

@@ -94,7 +94,7 @@ const definition = defineProvider({
 
       webhooks: {
         async parse(req) {
-          return parseNotification(req.rawBody, options, options.formUrl);
+          return parseNotification(req.rawBody, options);
         },
         respond: respondToWebMoney,
       },

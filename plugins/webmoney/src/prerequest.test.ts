@@ -2,10 +2,8 @@ import { isPayrailError } from '@payrail/core';
 import { describe, expect, it } from 'vitest';
 import { encode, PAYMENT_ID, preRequestFields, resolved } from '../test/fixtures';
 import { parseNotification, respondToWebMoney } from './notification';
-import { paymentNumberFor } from './payment-number';
 
-const FORM_URL = 'https://merchant.webmoney.ru/lmi/payment_utf.asp';
-const parse = (fields: Record<string, string>) => parseNotification(encode(fields), resolved(), FORM_URL);
+const parse = (fields: Record<string, string>) => parseNotification(encode(fields), resolved());
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -20,14 +18,9 @@ function codeOf(fn: () => unknown): string {
 describe('pre-request (LMI_PREREQUEST=1)', () => {
   it('carries no hash; a well-formed one names the payment and amount and changes nothing', () => {
     const result = parse(preRequestFields({ amount: '10.00' }));
-    expect(result).toMatchObject({
-      type: 'payment',
-      notification: {
-        notificationId: `prerequest:${paymentNumberFor(PAYMENT_ID)}`,
-        paymentId: PAYMENT_ID,
-        amount: { amount: 1000, currency: 'USD' },
-        outcome: { status: 'requires_action', nextAction: { type: 'form_post', url: FORM_URL } },
-      },
+    expect(result).toEqual({
+      type: 'verify',
+      check: { paymentId: PAYMENT_ID, amount: { amount: 1000, currency: 'USD' } },
     });
   });
 

@@ -96,6 +96,15 @@ describe('webmoney through the orchestrator', () => {
     expect(stored?.version).toBe(payment.version);
   });
 
+  it('pre-request for a payment that is already paid is answered NO (WebMoney must not take it twice)', async () => {
+    const payment = await newPayment();
+    const paid = await hook(notificationFields({ paymentId: payment.id, amount: '14.65', transNo: '70100' }));
+    expect(paid.result).toBe('applied');
+    const again = await hook(preRequestFields({ paymentId: payment.id, amount: '14.65' }));
+    expect(again.result).toBe('rejected');
+    expect(again.response.body).toMatch(/^NO PAYRAIL_ERR_INVALID_STATE_TRANSITION/);
+  });
+
   it('payment notification: applied once, the repeat is a duplicate no-op', async () => {
     const payment = await newPayment();
     const fields = notificationFields({ paymentId: payment.id, amount: '14.65', transNo: '70001' });
