@@ -1,0 +1,3 @@
+import { payrailPreset } from '../../tools/build/tsup.preset';
+
+export default payrailPreset();
