@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type AnyPlugin, PayrailError } from '@payrail/core';
 import { antifraud } from '@payrail/plugin-antifraud';
+import { qiwi } from '@payrail/plugin-qiwi';
 import { webmoney } from '@payrail/plugin-webmoney';
 import { z } from 'zod';
 
@@ -16,6 +17,7 @@ import { z } from 'zod';
  * ```
  */
 const FACTORIES: Record<string, (options: never) => AnyPlugin> = {
+  qiwi: qiwi as (options: never) => AnyPlugin,
   webmoney: webmoney as (options: never) => AnyPlugin,
   antifraud: antifraud as (options: never) => AnyPlugin,
 };

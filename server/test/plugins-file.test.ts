@@ -23,14 +23,16 @@ describe('plugins file', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('registers WebMoney instances and an antifraud engine next to cards, secrets read from the environment', async () => {
+  it('registers WebMoney and QIWI instances and an antifraud engine next to cards, secrets read from the environment', async () => {
     const path = await file('ok.json', {
       webmoney: [
         { purses: { USD: 'Z123456789012' }, secretKey: { env: 'TEST_WM_SECRET' } },
         { instanceId: 'shop-b', purses: { RUB: 'R123456789012' }, secretKey: 'another-secret' },
       ],
+      qiwi: [{ siteId: 'site-1', secretKey: { env: 'TEST_QIWI_SECRET' }, publicKey: 'pub-key' }],
       antifraud: [{ limits: { amount: { max: { EUR: 500_000 } } } }],
     });
+    process.env.TEST_QIWI_SECRET = 'qiwi-secret-from-env';
     process.env.TEST_WM_SECRET = 'wm-secret-from-env';
     const config = loadConfig({ PAYRAIL_PLUGINS_FILE: path });
     const store = await createEmbeddedStore({ dataDir: 'memory://' });
@@ -38,7 +40,7 @@ describe('plugins file', () => {
     try {
       expect(
         services.registry.providers.map((p) => `${p.plugin.manifest.id}:${p.plugin.instanceId}`),
-      ).toEqual(['cards:default', 'webmoney:default', 'webmoney:shop-b']);
+      ).toEqual(['cards:default', 'webmoney:default', 'webmoney:shop-b', 'qiwi:default']);
       expect(services.registry.antifraud.map((a) => a.plugin.manifest.id)).toEqual(['antifraud']);
     } finally {
       await services.close();
@@ -47,7 +49,7 @@ describe('plugins file', () => {
 
   it.each([
     ['not JSON', '{', /Cannot read the plugins file/],
-    ['an unknown plugin', { qiwii: [{}] }, /Known plugins: webmoney, antifraud/],
+    ['an unknown plugin', { qiwii: [{}] }, /Known plugins: qiwi, webmoney, antifraud/],
     ['instances not in a list', { webmoney: {} }, /webmoney/],
     [
       'a missing environment variable',
