@@ -1,4 +1,4 @@
-import { type AntifraudInput, defineAntifraud } from '@payrail/core';
+import { type AntifraudInput, defineAntifraud, defineProvider } from '@payrail/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CARD, cardPayload, createTestApp, type TestApp } from './helpers/test-app';
@@ -61,5 +61,58 @@ describe('antifraud before authorization', () => {
     expect(paid.statusCode).toBe(400);
     expect(paid.body.error.code).toBe('PAYRAIL_ERR_PAYMENT_METHOD_INVALID');
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('antifraud review', () => {
+  const reviewEverything = defineAntifraud({
+    manifest: { id: 'review-all', name: 'Review all', version: '1.0.0', coreRange: '^0.1.0' },
+    optionsSchema: z.object({}),
+    capabilities: ['pre_authorization'],
+    init: () => ({
+      assess: async () => ({
+        verdict: 'review',
+        score: 60,
+        reasons: ['rule:manual_review: everything is reviewed'],
+      }),
+    }),
+  });
+  // A wallet-like provider that cannot hold funds: no `capture` capability, the money moves at once.
+  const wallet = defineProvider({
+    manifest: { id: 'wallet', name: 'Wallet', version: '1.0.0', coreRange: '^0.1.0' },
+    optionsSchema: z.object({}),
+    capabilities: [],
+    paymentMethods: ['wallet'],
+    currencies: 'any',
+    confirmation: 'immediate',
+    init: () => ({
+      createPayment: async ({ payment }) => ({ status: 'succeeded', amountCaptured: payment.amount }),
+      syncPayment: async ({ payment }) => ({ status: 'succeeded', amountCaptured: payment.amount }),
+    }),
+  });
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ plugins: [reviewEverything({}), wallet({})] });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('holds a card payment as an authorization for the merchant to capture, even with automatic capture', async () => {
+    const m = await t.createMerchant();
+    const created = await m.test.post('/v1/payments', { amount: 1500, currency: 'eur', method: 'card' });
+    const paid = await t.anonymous.post(`/pay/${created.body.id}`, cardPayload(CARD.visa));
+    expect(paid.body.status).toBe('authorized');
+    const view = await m.test.get(`/v1/payments/${created.body.id}`);
+    expect(view.body).toMatchObject({ capture_method: 'manual', risk: { decision: 'review' } });
+    const captured = await m.test.post(`/v1/payments/${created.body.id}/capture`, {});
+    expect(captured.body.status).toBe('succeeded');
+  });
+
+  it('lets a provider that cannot hold funds take the payment, with the review kept on it', async () => {
+    const m = await t.createMerchant();
+    const created = await m.test.post('/v1/payments', { amount: 900, currency: 'rub', method: 'wallet' });
+    expect(created.body).toMatchObject({ status: 'succeeded', capture_method: 'automatic' });
+    expect(created.body.risk).toMatchObject({ decision: 'review', score: 60 });
   });
 });

@@ -185,8 +185,11 @@ export class Orchestrator {
         return { change: { payment: denied, events: [paymentEvent(denied, now)] }, result: (p) => p };
       });
     }
-    // A payment held for review is authorized only; a merchant user captures it after approval.
-    const captureMethod = risk?.decision === 'review' ? 'manual' : payment.captureMethod;
+    // A payment held for review is authorized only; a merchant user captures it after approval. A
+    // provider that cannot hold funds (no `capture`: wallets) takes the money as usual, and the review
+    // stays on the payment for the merchant to refund if needed — as card networks' post-review does.
+    const canHold = route.plugin.capabilities.includes('capture');
+    const captureMethod = risk?.decision === 'review' && canHold ? 'manual' : payment.captureMethod;
     const locked = await commitWithRetry<Payment>(this.#store, payment.id, (current) => {
       if (current.status !== 'requires_payment_method') {
         throw new PayrailError('PAYRAIL_ERR_IDEMPOTENCY_IN_FLIGHT', {
