@@ -43,10 +43,10 @@ export function describeProviderContract(name: string, setup: ProviderContractSe
     });
 
     for (const contractCase of PROVIDER_CONTRACT_CASES) {
-      const explicit = setup.skip?.[contractCase.name];
-      if (explicit !== undefined) {
-        console.warn(`[provider contract: ${name}] skipped "${contractCase.name}": ${explicit}`);
-        it.skip(`${contractCase.name} (skipped: ${explicit})`, () => {});
+      const skipReason = setup.skip?.[contractCase.name];
+      if (skipReason !== undefined) {
+        console.warn(`[provider contract: ${name}] skipped "${contractCase.name}": ${skipReason}`);
+        it.skip(`${contractCase.name} (skipped: ${skipReason})`, () => {});
         continue;
       }
       it(contractCase.name, async (testContext) => {
