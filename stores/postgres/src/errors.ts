@@ -33,6 +33,15 @@ export function toStoreError(error: unknown): PayrailError {
   });
 }
 
+/** Whether `error` (a driver error, or a PayrailError caused by one) is a unique violation of `constraint`. */
+export function violates(error: unknown, constraint: string): boolean {
+  const driverError = isPayrailError(error) ? error.cause : error;
+  return (
+    sqlStateOf(driverError) === '23505' &&
+    (driverError as { constraint?: unknown } | null)?.constraint === constraint
+  );
+}
+
 /** The SQLSTATE of a server-side error (pg's DatabaseError), if it is one. */
 export function sqlStateOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

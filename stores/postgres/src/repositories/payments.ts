@@ -1,28 +1,31 @@
 import {
   assertBalanced,
-  type CommitResult,
-  type OutboxEvent,
+  type NotificationReceipt,
   type PaymentChange,
   type PaymentRepository,
   PayrailError,
 } from '@payrail/core';
-import { type Db, type Queryable, rollback } from '../db';
+import type { Db } from '../db';
+import { violates } from '../errors';
 import { EVENT_COLUMNS } from '../mapping/event';
 import { LEDGER_ENTRY_COLUMNS, type PostedEntry } from '../mapping/ledger-entry';
 import { PAYMENT_COLUMNS, PAYMENT_MUTABLE_COLUMNS, type PaymentRow, rowToPayment } from '../mapping/payment';
 import { REFUND_COLUMNS, REFUND_MUTABLE_COLUMN_NAMES } from '../mapping/refund';
-import { insertRows, setClause } from '../mapping/sql';
+import type { Column } from '../mapping/sql';
+import { insertIf, insertValues, Statement } from '../mapping/statement';
 import { clampLimit, toPage, Where } from './pagination';
 
 export function paymentRepository(db: Db): PaymentRepository {
   return {
     async insert({ payment, events }) {
       if (payment.version !== 1) throw invalid(`A new payment has version 1, not ${payment.version}`);
-      await db.transaction(async (tx) => {
-        const insert = insertRows('payments', PAYMENT_COLUMNS, [payment]);
-        await tx.query(insert.text, insert.values);
-        await insertEvents(tx, events);
-      });
+      // One statement, so atomic without BEGIN/COMMIT round trips (see Statement).
+      const statement = new Statement();
+      statement.with('inserted_payment', insertValues(statement, 'payments', PAYMENT_COLUMNS, [payment]));
+      if (events.length > 0) {
+        statement.with('inserted_events', insertValues(statement, 'events', EVENT_COLUMNS, events));
+      }
+      await db.query(statement.text('SELECT 1'), statement.values);
     },
 
     async get({ merchantId, mode, id }) {
@@ -66,51 +69,76 @@ export function paymentRepository(db: Db): PaymentRepository {
 
     async commit(change) {
       const postedEntries = validateChange(change);
-      return db.transaction<CommitResult>(async (tx) => {
-        // The receipt goes first: a replayed notification then stops here, before anything is written.
-        if (change.notification) {
-          const { pluginId, instanceId, notificationId } = change.notification;
-          const receipt = await tx.query(
-            `INSERT INTO notification_receipts (plugin_id, instance_id, notification_id, payment_id)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-            [pluginId, instanceId, notificationId, change.payment.id],
-          );
-          if (receipt.rowCount === 0) return rollback({ ok: false, reason: 'duplicate_notification' });
-        }
-
-        // Optimistic concurrency: the row changes only if nobody moved its version since it was read.
-        // Under READ COMMITTED a concurrent writer waits for our row lock, then re-checks this condition.
-        const set = setClause(PAYMENT_MUTABLE_COLUMNS, change.payment, 2);
-        const updated = await tx.query<PaymentRow>(
-          `UPDATE payments SET ${set.text} WHERE id = $1 AND version = $2 RETURNING *`,
-          [change.payment.id, change.expectedVersion, ...set.values],
-        );
-        const row = updated.rows[0];
-        if (!row) return rollback({ ok: false, reason: 'version_conflict' });
-
-        if (change.refunds && change.refunds.length > 0) {
-          const upsert = insertRows('refunds', REFUND_COLUMNS, change.refunds);
-          const assignments = REFUND_MUTABLE_COLUMN_NAMES.map((name) => `${name} = excluded.${name}`).join(
-            ', ',
-          );
-          await tx.query(`${upsert.text} ON CONFLICT (id) DO UPDATE SET ${assignments}`, upsert.values);
-        }
-        if (postedEntries.length > 0) {
-          const insert = insertRows('ledger_entries', LEDGER_ENTRY_COLUMNS, postedEntries);
-          await tx.query(insert.text, insert.values);
-        }
-        await insertEvents(tx, change.events ?? []);
-        return { ok: true, payment: rowToPayment(row) };
-      });
+      const statement = commitStatement(change, postedEntries);
+      let rows: PaymentRow[];
+      try {
+        rows = await db.query<PaymentRow>(statement.text('SELECT * FROM changed'), statement.values);
+      } catch (error) {
+        // The receipt's primary key refused a replayed notification, and the whole statement with it.
+        if (violates(error, 'notification_receipts_pkey'))
+          return { ok: false, reason: 'duplicate_notification' };
+        throw error;
+      }
+      const row = rows[0];
+      return row ? { ok: true, payment: rowToPayment(row) } : { ok: false, reason: 'version_conflict' };
     },
   };
 }
 
-async function insertEvents(tx: Queryable, events: readonly OutboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const insert = insertRows('events', EVENT_COLUMNS, events);
-  await tx.query(insert.text, insert.values);
+/**
+ * The whole change as one statement (one round trip, atomic by itself). Optimistic concurrency: the
+ * `changed` CTE updates the row only if nobody moved its version since it was read — under READ
+ * COMMITTED a concurrent writer waits for our row lock, then re-checks the condition — and every other
+ * write selects `FROM changed`, so a version conflict writes nothing. A replayed notification violates
+ * the receipt's primary key, which aborts the statement: it writes nothing either.
+ */
+function commitStatement(change: PaymentChange, postedEntries: readonly PostedEntry[]): Statement {
+  const statement = new Statement();
+  const id = statement.value(change.payment.id);
+  const expectedVersion = statement.value(change.expectedVersion);
+  const assignments = PAYMENT_MUTABLE_COLUMNS.map(
+    (column) => `${column.name} = ${statement.param(column, change.payment)}`,
+  ).join(', ');
+  statement.with(
+    'changed',
+    `UPDATE payments SET ${assignments} WHERE id = ${id} AND version = ${expectedVersion} RETURNING *`,
+  );
+  if (change.notification) {
+    statement.with(
+      'receipt',
+      insertIf(statement, 'changed', 'notification_receipts', RECEIPT_COLUMNS, {
+        receipt: change.notification,
+        paymentId: change.payment.id,
+      }),
+    );
+  }
+  const refundConflict = `ON CONFLICT (id) DO UPDATE SET ${REFUND_MUTABLE_COLUMN_NAMES.map(
+    (name) => `${name} = excluded.${name}`,
+  ).join(', ')}`;
+  (change.refunds ?? []).forEach((refund, i) => {
+    statement.with(
+      `refund_${i}`,
+      insertIf(statement, 'changed', 'refunds', REFUND_COLUMNS, refund, refundConflict),
+    );
+  });
+  postedEntries.forEach((entry, i) => {
+    statement.with(
+      `ledger_${i}`,
+      insertIf(statement, 'changed', 'ledger_entries', LEDGER_ENTRY_COLUMNS, entry),
+    );
+  });
+  (change.events ?? []).forEach((event, i) => {
+    statement.with(`event_${i}`, insertIf(statement, 'changed', 'events', EVENT_COLUMNS, event));
+  });
+  return statement;
 }
+
+const RECEIPT_COLUMNS: readonly Column<{ receipt: NotificationReceipt; paymentId: string }>[] = [
+  { name: 'plugin_id', value: ({ receipt }) => receipt.pluginId },
+  { name: 'instance_id', value: ({ receipt }) => receipt.instanceId },
+  { name: 'notification_id', value: ({ receipt }) => receipt.notificationId },
+  { name: 'payment_id', value: ({ paymentId }) => paymentId },
+];
 
 /**
  * Checks what the database cannot see before a transaction is opened: a malformed change is a bug in
