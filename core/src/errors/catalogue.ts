@@ -93,6 +93,16 @@ export const ERROR_CATALOGUE = {
     false,
     'The payment method details are invalid.',
   ),
+  PAYRAIL_ERR_VAULT_UNAVAILABLE: entry(
+    'configuration',
+    false,
+    'No card vault key is configured: cards cannot be saved or paid in one click.',
+  ),
+  PAYRAIL_ERR_VERIFICATION_CODE_WRONG: entry(
+    'unprocessable',
+    false,
+    'The verification code is wrong; the buyer may try again until the attempts run out.',
+  ),
   // idempotency
   PAYRAIL_ERR_IDEMPOTENCY_KEY_REUSED: entry(
     'unprocessable',
@@ -140,6 +150,11 @@ export const ERROR_CATALOGUE = {
     false,
     'The provider of this payment cannot do this.',
   ),
+  PAYRAIL_ERR_REFUND_NOT_SUPPORTED: entry(
+    'unprocessable',
+    false,
+    'The provider of this payment has no refunds (refund_not_supported); refund the buyer outside Payrail.',
+  ),
   // plugins / configuration
   PAYRAIL_ERR_PLUGIN_INVALID: entry('configuration', false, 'A plugin is invalid.'),
   PAYRAIL_ERR_PLUGIN_OPTIONS: entry('configuration', false, 'A plugin was given invalid options.'),
@@ -162,6 +177,64 @@ export const ERROR_CATALOGUE = {
   PAYRAIL_ERR_STORE_UNAVAILABLE: entry('internal', true, 'The database is unavailable.'),
   PAYRAIL_ERR_RATE_LIMITED: entry('rate_limited', true, 'Too many requests; slow down.'),
   PAYRAIL_ERR_INTERNAL: entry('internal', true, 'An unexpected error occurred.'),
+  // accounts and security (issue 6)
+  PAYRAIL_ERR_PASSWORD_POLICY: entry(
+    'invalid_request',
+    false,
+    'The password does not meet the password rules.',
+  ),
+  PAYRAIL_ERR_LOGIN_FAILED: entry('authentication', false, 'The login or the password is wrong.'),
+  PAYRAIL_ERR_ACCOUNT_NOT_CONFIRMED: entry('permission', false, 'The account is not confirmed yet.'),
+  PAYRAIL_ERR_SESSION_REQUIRED: entry(
+    'authentication',
+    false,
+    'Log in first: this endpoint needs a session cookie.',
+  ),
+  PAYRAIL_ERR_CSRF_INVALID: entry('permission', false, 'The CSRF token is missing or invalid.'),
+  PAYRAIL_ERR_TOKEN_INVALID: entry('invalid_request', false, 'The token is unknown.'),
+  PAYRAIL_ERR_TOKEN_EXPIRED: entry('invalid_request', false, 'The token has expired.'),
+  PAYRAIL_ERR_TOKEN_USED: entry('invalid_request', false, 'The token was already used.'),
+  PAYRAIL_ERR_TELEGRAM_AUTH_INVALID: entry(
+    'authentication',
+    false,
+    'The Telegram login data has a wrong hash.',
+  ),
+  PAYRAIL_ERR_TELEGRAM_AUTH_EXPIRED: entry(
+    'authentication',
+    false,
+    'The Telegram login data is older than a day.',
+  ),
+  PAYRAIL_ERR_FINANCIAL_PASSWORD_REQUIRED: entry(
+    'permission',
+    false,
+    'This operation needs the financial password or a step-up token.',
+  ),
+  PAYRAIL_ERR_FINANCIAL_PASSWORD_INVALID: entry('permission', false, 'The financial password is wrong.'),
+  PAYRAIL_ERR_FINANCIAL_PASSWORD_LOCKED: entry(
+    'rate_limited',
+    true,
+    'The financial password is locked after too many wrong attempts.',
+  ),
+  PAYRAIL_ERR_MFA_CODE_INVALID: entry('authentication', false, 'The two-factor code is wrong.'),
+  PAYRAIL_ERR_PASSWORD_INCORRECT: entry('permission', false, 'The current password is wrong.'),
+  PAYRAIL_ERR_FORBIDDEN: entry('permission', false, 'Your role does not allow this.'),
+  // reports and buyer lookup (issue 9)
+  PAYRAIL_ERR_TIMEZONE_UNKNOWN: entry(
+    'invalid_request',
+    false,
+    'The time zone is not a known IANA time zone name.',
+  ),
+  PAYRAIL_ERR_REPORT_RANGE_INVALID: entry(
+    'invalid_request',
+    false,
+    'The report period is not a valid date range.',
+  ),
+  PAYRAIL_ERR_REPORT_RANGE_TOO_LARGE: entry(
+    'invalid_request',
+    false,
+    'The report period has too many buckets for one JSON answer.',
+  ),
+  PAYRAIL_ERR_LOOKUP_NO_MATCH: entry('not_found', false, 'No payment matches these details.'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

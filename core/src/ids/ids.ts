@@ -11,6 +11,15 @@ export const ID_PREFIXES = {
   ledgerEntry: 'le',
   posting: 'pst',
   request: 'req',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'wd',
+  reconciliation: 'rcn',
+  paymentMethod: 'pm',
+  user: 'usr',
+  session: 'ses',
+  accountToken: 'atk',
+  audit: 'aud',
+  antifraudListEntry: 'afl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,7 +1,8 @@
-import type { RiskAssessment } from '../payments';
+import type { Payment, PaymentStatus, RiskAssessment } from '../payments';
 import type { RegisteredAntifraud } from '../plugins/registry';
-import type { AntifraudInput, AntifraudSignal, AntifraudVerdict } from '../plugins/types';
+import type { AntifraudInput, AntifraudOutcome, AntifraudSignal, AntifraudVerdict } from '../plugins/types';
 import type { Logger } from '../ports/logger';
+import { providerView } from './provider-view';
 import type { AntifraudPolicy } from './types';
 
 const RANK: Record<AntifraudVerdict, number> = { allow: 0, review: 1, challenge: 2, deny: 3 };
@@ -69,4 +70,49 @@ export async function assessRisk(
   });
   verdict = stronger(verdict, verdictForScore(score, policy));
   return { decision: verdict, score, reasons, ...(errors.length > 0 ? { errors } : {}) };
+}
+
+/** Statuses that end an authorization attempt (what `onOutcome` reports). */
+const ATTEMPT_ENDS = new Set<PaymentStatus>(['failed', 'authorized', 'succeeded']);
+/** Statuses of a payment whose attempt is still with the provider. */
+const IN_ATTEMPT = new Set<PaymentStatus>(['processing', 'requires_action']);
+
+/**
+ * Tells every antifraud engine that implements `onOutcome` how an attempt ended — once, on the change from
+ * `processing`/`requires_action` to `failed`, `authorized` or `succeeded` (so a repeated notification or a
+ * later capture reports nothing). Failures and timeouts are logged: the payment is already decided.
+ */
+export async function reportAntifraudOutcome(
+  engines: readonly RegisteredAntifraud[],
+  previous: PaymentStatus,
+  payment: Payment,
+  input: AntifraudInput | undefined,
+  policy: AntifraudPolicy,
+  logger: Logger,
+): Promise<void> {
+  if (!IN_ATTEMPT.has(previous) || !ATTEMPT_ENDS.has(payment.status)) return;
+  const listening = engines.filter((e) => typeof e.engine.onOutcome === 'function');
+  if (listening.length === 0) return;
+  const outcome: AntifraudOutcome = {
+    input: input ?? {
+      stage: 'pre_authorization',
+      payment: { ...providerView(payment), method: payment.method },
+      ...(payment.card ? { card: payment.card } : {}),
+    },
+    payment,
+  };
+  const results = await Promise.allSettled(
+    listening.map((e) =>
+      withTimeout(
+        Promise.resolve().then(() => e.engine.onOutcome?.(outcome)),
+        policy.timeoutMs,
+      ),
+    ),
+  );
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled') return;
+    const name = `${listening[i]?.plugin.manifest.id}:${listening[i]?.plugin.instanceId}`;
+    const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+    logger.warn({ antifraud: name, err: message, paymentId: payment.id }, 'antifraud onOutcome failed');
+  });
 }

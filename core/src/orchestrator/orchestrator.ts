@@ -11,11 +11,17 @@ import {
   refundableAmount,
 } from '../payments';
 import type { PluginRegistry, RegisteredProvider } from '../plugins/registry';
-import type { PaymentCheck, PaymentOutcome, WebhookRequest, WebhookResponse } from '../plugins/types';
+import type {
+  AntifraudInput,
+  PaymentCheck,
+  PaymentOutcome,
+  WebhookRequest,
+  WebhookResponse,
+} from '../plugins/types';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Merchant, Store } from '../ports/store';
-import { assessRisk } from './antifraud';
+import { assessRisk, reportAntifraudOutcome } from './antifraud';
 import { commitWithRetry } from './commit-with-retry';
 import { paymentEvent, refundEvent } from './events';
 import { planOutcome } from './outcome';
@@ -74,6 +80,8 @@ export class Orchestrator {
     scope: MerchantScope;
     request: CreatePaymentRequest;
     client?: ClientInfo;
+    /** The new payment's id, when the caller reserved one (an idempotency key); else a new id. */
+    id?: string;
   }): Promise<Payment> {
     const { scope, request } = args;
     const amount = assertAmount(request.amount);
@@ -81,7 +89,7 @@ export class Orchestrator {
     const merchant = await this.#merchant(scope.merchantId);
     const route = routePayment(this.#registry, merchant, request.method, currency);
     const now = this.#clock.now();
-    const id = newId('payment', now.getTime());
+    const id = args.id ?? newId('payment', now.getTime());
     const payment: Payment = {
       id,
       merchantId: scope.merchantId,
@@ -156,17 +164,13 @@ export class Orchestrator {
       paymentMethod && route.provider.describePaymentMethod
         ? route.provider.describePaymentMethod(paymentMethod)
         : undefined;
-    const risk = await assessRisk(
-      this.#registry.antifraud,
-      {
-        stage: 'pre_authorization',
-        payment: { ...providerView(payment), method: payment.method },
-        client,
-        ...(card ? { card } : {}),
-      },
-      this.#policy,
-      this.#logger,
-    );
+    const assessed: AntifraudInput = {
+      stage: 'pre_authorization',
+      payment: { ...providerView(payment), method: payment.method },
+      client,
+      ...(card ? { card } : {}),
+    };
+    const risk = await assessRisk(this.#registry.antifraud, assessed, this.#policy, this.#logger);
     const now = this.#clock.now();
     if (risk?.decision === 'deny') {
       return commitWithRetry<Payment>(this.#store, payment.id, (current) => {
@@ -218,7 +222,21 @@ export class Orchestrator {
     } catch (error) {
       return this.#afterProviderFailure(locked, error);
     }
-    return this.#applyOutcome(locked.id, outcome, merchant);
+    const settled = await this.#applyOutcome(locked.id, outcome, merchant);
+    await this.#reportOutcome(locked.status, settled, assessed);
+    return settled;
+  }
+
+  /** Lets antifraud engines learn how an attempt ended (declines feed velocity); never throws. */
+  #reportOutcome(previous: Payment['status'], payment: Payment, input?: AntifraudInput): Promise<void> {
+    return reportAntifraudOutcome(
+      this.#registry.antifraud,
+      previous,
+      payment,
+      input,
+      this.#policy,
+      this.#logger,
+    );
   }
 
   /**
@@ -357,14 +375,22 @@ export class Orchestrator {
     paymentId: string;
     amount?: number;
     reason?: string | null;
+    /** The new refund's id, when the caller reserved one (an idempotency key); else a new id. */
+    refundId?: string;
   }): Promise<Refund> {
     const payment = await this.#scoped(args.scope, args.paymentId);
     const route = this.#providerOf(payment);
     const refundOp = route.provider.refundPayment;
-    if (!refundOp) throw this.#unsupported(route, 'refund');
+    if (!refundOp) {
+      // Its own code (the issue's `refund_not_supported`): a merchant can branch on it and refund by hand.
+      throw new PayrailError('PAYRAIL_ERR_REFUND_NOT_SUPPORTED', {
+        message: `Payments through ${route.plugin.manifest.name} (${route.plugin.manifest.id}) cannot be refunded through Payrail: the provider has no refund interface. Refund the buyer outside Payrail.`,
+        details: { reason: 'refund_not_supported', provider: route.plugin.manifest.id },
+      });
+    }
     const requested = args.amount === undefined ? undefined : assertAmount(args.amount);
     const now = this.#clock.now();
-    const refundId = newId('refund', now.getTime());
+    const refundId = args.refundId ?? newId('refund', now.getTime());
 
     const reserved = await commitWithRetry<{ payment: Payment; refund: Refund }>(
       this.#store,
@@ -489,7 +515,9 @@ export class Orchestrator {
       throw new PayrailError('PAYRAIL_ERR_NOT_FOUND', { message: `No payment ${args.paymentId}.` });
     const route = this.#providerOf(payment);
     const outcome = await route.provider.syncPayment({ payment: providerView(payment) });
-    return this.#applyOutcome(payment.id, outcome);
+    const settled = await this.#applyOutcome(payment.id, outcome);
+    await this.#reportOutcome(payment.status, settled);
+    return settled;
   }
 
   /**
@@ -574,20 +602,22 @@ export class Orchestrator {
       notificationId: notification.notificationId,
     };
     const accepted = webhooks.respond({ accepted: true });
-    return commitWithRetry<{ response: WebhookResponse; result: WebhookResult; payment: Payment }>(
-      this.#store,
-      payment.id,
-      (current) => {
-        const plan = planOutcome(current, notification.outcome, merchant.tariff, this.#clock.now());
-        if (!plan)
-          return { done: { response: accepted, result: 'ignored' as WebhookResult, payment: current } };
-        return {
-          change: { ...plan, notification: receipt },
-          result: (p) => ({ response: accepted, result: 'applied' as WebhookResult, payment: p }),
-          onDuplicate: () => ({ response: accepted, result: 'duplicate' as WebhookResult, payment: current }),
-        };
-      },
-    );
+    const handled = await commitWithRetry<{
+      response: WebhookResponse;
+      result: WebhookResult;
+      payment: Payment;
+    }>(this.#store, payment.id, (current) => {
+      const plan = planOutcome(current, notification.outcome, merchant.tariff, this.#clock.now());
+      if (!plan)
+        return { done: { response: accepted, result: 'ignored' as WebhookResult, payment: current } };
+      return {
+        change: { ...plan, notification: receipt },
+        result: (p) => ({ response: accepted, result: 'applied' as WebhookResult, payment: p }),
+        onDuplicate: () => ({ response: accepted, result: 'duplicate' as WebhookResult, payment: current }),
+      };
+    });
+    if (handled.result === 'applied') await this.#reportOutcome(payment.status, handled.payment);
+    return handled;
   }
 
   async #scoped(scope: MerchantScope, paymentId: string): Promise<Payment> {

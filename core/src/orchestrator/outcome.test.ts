@@ -48,6 +48,27 @@ const outcomes: PaymentOutcome[] = [
 ];
 
 describe('planOutcome', () => {
+  it('records only the reference when an outcome repeats the status with a new provider reference', () => {
+    // a notification settled the payment before its reference was known (creation timed out); the sync
+    // that follows carries the reference and must not book the capture again
+    const settled = payment({ status: 'succeeded', amountCaptured: 1000, amountRefunded: 400 });
+    const plan = planOutcome(
+      settled,
+      { status: 'succeeded', amountCaptured: 1000, paymentRef: 'ref_1' },
+      DEFAULT_TARIFF,
+      now,
+    );
+    expect(plan?.postings).toEqual([]);
+    expect(plan?.events).toEqual([]);
+    expect(plan?.payment).toMatchObject({
+      status: 'succeeded',
+      amountCaptured: 1000,
+      amountRefunded: 400,
+      version: 4,
+      provider: { id: 'cards', instanceId: 'default', paymentRef: 'ref_1' },
+    });
+  });
+
   it('captures with a balanced posting and the fee from the tariff', () => {
     const plan = planOutcome(
       payment(),

@@ -37,14 +37,32 @@ export function planOutcome(
   if (!sameStatus && !canTransition(current.status, next)) return null;
   if (sameStatus && !refChanged) return null;
 
+  const provider = current.provider
+    ? { ...current.provider, ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}) }
+    : null;
+  // Only the provider's reference is new (e.g. a sync after a notification settled a payment whose
+  // creation timed out): record the reference alone — amounts and the capture posting came with the status.
+  if (sameStatus) {
+    return {
+      payment: {
+        ...current,
+        provider,
+        card: outcome.card ?? current.card,
+        nextAction: outcome.status === 'requires_action' ? outcome.nextAction : null,
+        version: current.version + 1,
+        updatedAt: now,
+      },
+      postings: [],
+      events: [],
+    };
+  }
+
   const payment: Payment = {
     ...current,
     status: next,
     version: current.version + 1,
     updatedAt: now,
-    provider: current.provider
-      ? { ...current.provider, ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}) }
-      : null,
+    provider,
     card: outcome.card ?? current.card,
     nextAction: outcome.status === 'requires_action' ? outcome.nextAction : null,
   };
@@ -77,6 +95,6 @@ export function planOutcome(
     default:
       break;
   }
-  const events = sameStatus ? [] : [paymentEvent(payment, now)];
+  const events = [paymentEvent(payment, now)];
   return { payment, postings, events };
 }

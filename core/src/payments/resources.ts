@@ -29,6 +29,7 @@ export function paymentResource(p: Payment) {
           last4: p.card.last4,
           exp_month: p.card.expMonth,
           exp_year: p.card.expYear,
+          authentication: p.card.authentication ?? null,
         }
       : null,
     next_action: p.nextAction,

@@ -26,6 +26,8 @@ export interface CardDisplay {
   expMonth: number;
   expYear: number;
   fingerprint?: string;
+  /** Payer authentication (3-D-Secure-like) result, when the card provider ran it. */
+  authentication?: 'authenticated' | 'failed' | 'not_enrolled' | 'attempted';
 }
 
 export interface ProviderRef {
@@ -37,6 +39,8 @@ export interface ProviderRef {
 }
 
 export interface Customer {
+  /** The merchant's own id of the customer (saved cards belong to it). */
+  id?: string;
   email?: string;
   phone?: string;
 }

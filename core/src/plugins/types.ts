@@ -232,8 +232,21 @@ export interface AntifraudSignal {
   reasons: string[];
 }
 
+/**
+ * The end of an authorization attempt an engine may learn from (declines feed velocity). Sent once, when
+ * the payment first reaches `failed`, `authorized` or `succeeded` after the attempt.
+ */
+export interface AntifraudOutcome {
+  /** What was assessed; after a provider notification it is rebuilt from the payment, without `client`. */
+  input: AntifraudInput;
+  /** The payment as stored after the outcome (a provider decline: `failed` with its `decline`). */
+  payment: Payment;
+}
+
 export interface AntifraudEngine {
   assess(input: AntifraudInput): Promise<AntifraudSignal>;
+  /** Optional: called after the attempt's outcome is stored. Errors are logged, never fail the payment. */
+  onOutcome?(outcome: AntifraudOutcome): Promise<void> | void;
 }
 
 export interface AntifraudPlugin extends PluginDescriptor<'antifraud', AntifraudStage, AntifraudEngine> {}

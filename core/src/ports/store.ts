@@ -1,5 +1,16 @@
 import type { LedgerAccount, LedgerEntry, LedgerPosting, Tariff } from '../ledger';
 import type { Mode, Payment, PaymentStatus, Refund } from '../payments';
+import type { AccountTokenRepository } from './store-account-tokens';
+import type { AntifraudConfigRepository } from './store-antifraud';
+import type { AuditLogRepository } from './store-audit-log';
+import type { JobRepository } from './store-jobs';
+import type { ReportRepository } from './store-reports';
+import type { ReviewRepository } from './store-reviews';
+import type { RiskCounterRepository } from './store-risk-counters';
+import type { SessionRepository } from './store-sessions';
+import type { StoredCardRepository } from './store-stored-cards';
+import type { UserRepository } from './store-users';
+import type { WebhookRepository } from './store-webhooks';
 
 /**
  * The storage port. Every method takes one args object. Adapters: `@payrail/store-postgres` (PostgreSQL
@@ -24,6 +35,17 @@ export interface Store {
   ledger: LedgerRepository;
   idempotency: IdempotencyRepository;
   events: EventRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  accountTokens: AccountTokenRepository;
+  auditLog: AuditLogRepository;
+  storedCards: StoredCardRepository;
+  webhooks: WebhookRepository;
+  jobs: JobRepository;
+  riskCounters: RiskCounterRepository;
+  reviews: ReviewRepository;
+  antifraud: AntifraudConfigRepository;
+  reports: ReportRepository;
 }
 
 export interface Merchant {
@@ -50,6 +72,10 @@ export interface ApiKey {
   displayPrefix: string;
   createdAt: Date;
   revokedAt: Date | null;
+  /** After this the key no longer authenticates; null or absent: never expires. */
+  expiresAt?: Date | null;
+  /** Last successful authentication, updated at most once a minute. */
+  lastUsedAt?: Date | null;
 }
 
 export interface MerchantRepository {
@@ -63,6 +89,11 @@ export interface ApiKeyRepository {
   /** The active (not revoked) key with this hash, or null. */
   findActiveByHash(args: { secretHash: string }): Promise<ApiKey | null>;
   list(args: { merchantId: string }): Promise<ApiKey[]>;
+  insert(args: { apiKey: ApiKey }): Promise<void>;
+  /** Revokes one key of this merchant; the key after the change, or null when it is not theirs. */
+  revoke(args: { merchantId: string; id: string; now: Date }): Promise<ApiKey | null>;
+  /** Records a use; a no-op when the stored last use is newer than `ifOlderThan`. */
+  touch(args: { id: string; now: Date; ifOlderThan: Date }): Promise<void>;
 }
 
 /** One event for the merchant, written in the same atomic write as the change it reports (outbox). */
@@ -169,8 +200,13 @@ export interface IdempotencyScope {
 }
 
 export type IdempotencyBeginResult =
-  /** This caller owns the key now: do the work, then `complete` or `abandon`. */
-  | { state: 'started' }
+  /**
+   * This caller owns the key now: do the work, then `complete` or `abandon`. `resourceUlid` is the ULID
+   * reserved for what the request creates. `resumed`: an earlier attempt with this key died in flight
+   * (its lock expired) and the ULID is the one that attempt reserved, so it may already have created
+   * that object — look it up before creating it again.
+   */
+  | { state: 'started'; resourceUlid: string; resumed: boolean }
   /** Another request with this key is running. */
   | { state: 'in_flight' }
   /** Done before with the same request: replay this. */
@@ -184,7 +220,14 @@ export interface IdempotencyRepository {
    * `lockedUntil` passed (its process died) may be claimed again.
    */
   begin(
-    args: IdempotencyScope & { requestHash: string; now: Date; expiresAt: Date; lockedUntil: Date },
+    args: IdempotencyScope & {
+      requestHash: string;
+      now: Date;
+      expiresAt: Date;
+      lockedUntil: Date;
+      /** A fresh ULID, kept with the claim; a takeover of a dead in-flight claim keeps the old one. */
+      resourceUlid: string;
+    },
   ): Promise<IdempotencyBeginResult>;
   complete(args: IdempotencyScope & { response: StoredResponse }): Promise<void>;
   /** Forgets an in-flight key whose request had no effect (a retryable failure), so a retry may run. */

@@ -3,13 +3,24 @@ import type pg from 'pg';
 import { Db } from './db';
 import { MIGRATIONS } from './migrations';
 import { runMigrations } from './migrations/run';
+import { accountTokenRepository } from './repositories/account-tokens';
+import { antifraudRepository } from './repositories/antifraud';
 import { apiKeyRepository } from './repositories/api-keys';
+import { auditLogRepository } from './repositories/audit-log';
 import { eventRepository } from './repositories/events';
 import { idempotencyRepository } from './repositories/idempotency';
+import { jobRepository } from './repositories/jobs';
 import { ledgerRepository } from './repositories/ledger';
 import { merchantRepository } from './repositories/merchants';
 import { paymentRepository } from './repositories/payments';
 import { refundRepository } from './repositories/refunds';
+import { reportRepository } from './repositories/reports';
+import { reviewRepository } from './repositories/reviews';
+import { riskCounterRepository } from './repositories/risk-counters';
+import { sessionRepository } from './repositories/sessions';
+import { storedCardRepository } from './repositories/stored-cards';
+import { userRepository } from './repositories/users';
+import { webhookRepository } from './repositories/webhooks';
 
 /** The Store port on PostgreSQL, whether a server or the embedded PGlite. */
 export interface PostgresStore extends Store {
@@ -52,5 +63,16 @@ export function createStoreOnPool(args: {
     ledger: ledgerRepository(db),
     idempotency: idempotencyRepository(db),
     events: eventRepository(db),
+    webhooks: webhookRepository(db),
+    jobs: jobRepository(db),
+    users: userRepository(db),
+    sessions: sessionRepository(db),
+    accountTokens: accountTokenRepository(db),
+    auditLog: auditLogRepository(db),
+    storedCards: storedCardRepository(db),
+    riskCounters: riskCounterRepository(db),
+    reviews: reviewRepository(db),
+    antifraud: antifraudRepository(db),
+    reports: reportRepository(db),
   };
 }

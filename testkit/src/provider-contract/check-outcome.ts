@@ -99,7 +99,7 @@ export function expectValidPaymentOutcome(
     if (card.fingerprint !== undefined) expect(isNonEmptyString(card.fingerprint)).toBe(true);
     for (const key of Object.keys(card)) {
       expect(
-        ['brand', 'first6', 'last4', 'expMonth', 'expYear', 'fingerprint'],
+        ['brand', 'first6', 'last4', 'expMonth', 'expYear', 'fingerprint', 'authentication'],
         `card.${key} is not display data`,
       ).toContain(key);
     }

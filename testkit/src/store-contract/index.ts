@@ -1,14 +1,21 @@
 import { afterEach, beforeEach, describe, it } from 'vitest';
+import { accountCases } from './cases/accounts';
+import { antifraudCases } from './cases/antifraud';
 import { commitCases } from './cases/commit';
 import { idempotencyCases } from './cases/idempotency';
+import { jobCases } from './cases/jobs';
 import { ledgerEventCases } from './cases/ledger-events';
 import { merchantCases } from './cases/merchants';
 import { migrationCases } from './cases/migrations';
 import { paymentCases } from './cases/payments';
+import { reportCases } from './cases/reports';
+import { storedCardCases } from './cases/stored-cards';
+import { webhookCases } from './cases/webhooks';
 import type { ContractCase, StoreContractOptions, StoreHandle } from './contract';
 
 export type { ContractCase, StoreContractOptions, StoreHandle } from './contract';
 export * from './fixtures';
+export * from './report-seed';
 
 /** Every case of the store contract, in the order they run. */
 export const STORE_CONTRACT_CASES: readonly ContractCase[] = [
@@ -17,7 +24,13 @@ export const STORE_CONTRACT_CASES: readonly ContractCase[] = [
   ...commitCases,
   ...idempotencyCases,
   ...ledgerEventCases,
+  ...storedCardCases,
+  ...reportCases,
+  ...webhookCases,
+  ...jobCases,
+  ...antifraudCases,
   ...migrationCases,
+  ...accountCases,
 ];
 
 /** Case names, for `options.skip`. */

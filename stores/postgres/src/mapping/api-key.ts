@@ -9,6 +9,8 @@ export interface ApiKeyRow {
   display_prefix: string;
   created_at: Date;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
 }
 
 export const API_KEY_COLUMNS: readonly Column<ApiKey>[] = [
@@ -19,6 +21,8 @@ export const API_KEY_COLUMNS: readonly Column<ApiKey>[] = [
   { name: 'display_prefix', value: (k) => k.displayPrefix },
   { name: 'created_at', value: (k) => k.createdAt },
   { name: 'revoked_at', value: (k) => k.revokedAt },
+  { name: 'expires_at', value: (k) => k.expiresAt ?? null },
+  { name: 'last_used_at', value: (k) => k.lastUsedAt ?? null },
 ];
 
 export function rowToApiKey(row: ApiKeyRow): ApiKey {
@@ -30,5 +34,8 @@ export function rowToApiKey(row: ApiKeyRow): ApiKey {
     displayPrefix: row.display_prefix,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    // Optional fields stay absent when unset, so keys made before they existed compare equal.
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
   };
 }

@@ -1,7 +1,21 @@
 import { initialSchema } from './0001-initial-schema';
+import { webhooksJobsSchema } from './0002-webhooks-jobs';
+import { storedCardsSchema } from './0003-stored-cards';
+import { accountsSchema } from './0004-accounts';
+import { antifraudSchema } from './0005-antifraud';
+import { reportsSchema } from './0006-reports';
+import { idempotencyResourceSchema } from './0007-idempotency-resource';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, oldest first. Add a file per change; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  webhooksJobsSchema,
+  storedCardsSchema,
+  accountsSchema,
+  antifraudSchema,
+  reportsSchema,
+  idempotencyResourceSchema,
+];

@@ -17,12 +17,13 @@ interface IdempotencyRow {
  * - an in-flight row whose lock expired (its process died) → taken over by the same request only:
  *   a different request with that key is still a mismatch, since the first one may have had effects.
  * ON CONFLICT DO UPDATE locks the conflicting row and evaluates the WHERE on its latest version, so two
- * concurrent takeovers cannot both succeed.
+ * concurrent takeovers cannot both succeed. A takeover of a dead claim keeps its `resource_ulid`: the
+ * dead attempt may already have created the object with that id.
  */
 const CLAIM_SQL = `
 INSERT INTO idempotency_keys AS k
-  (merchant_id, mode, key, request_hash, state, locked_until, expires_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, 'in_flight', $5, $6, $7, $7)
+  (merchant_id, mode, key, request_hash, state, locked_until, expires_at, created_at, updated_at, resource_ulid)
+VALUES ($1, $2, $3, $4, 'in_flight', $5, $6, $7, $7, $8)
 ON CONFLICT (merchant_id, mode, key) DO UPDATE SET
   request_hash = excluded.request_hash,
   state = 'in_flight',
@@ -31,17 +32,19 @@ ON CONFLICT (merchant_id, mode, key) DO UPDATE SET
   locked_until = excluded.locked_until,
   expires_at = excluded.expires_at,
   created_at = excluded.created_at,
-  updated_at = excluded.updated_at
+  updated_at = excluded.updated_at,
+  resource_ulid = CASE WHEN k.expires_at < excluded.created_at OR k.resource_ulid IS NULL
+                       THEN excluded.resource_ulid ELSE k.resource_ulid END
 WHERE k.expires_at < excluded.created_at
    OR (k.state = 'in_flight' AND k.locked_until < excluded.created_at AND k.request_hash = excluded.request_hash)
-RETURNING 1`;
+RETURNING resource_ulid`;
 
 export function idempotencyRepository(db: Db): IdempotencyRepository {
   return {
-    async begin({ merchantId, mode, key, requestHash, now, expiresAt, lockedUntil }) {
+    async begin({ merchantId, mode, key, requestHash, now, expiresAt, lockedUntil, resourceUlid }) {
       // Two tries: between a refused claim and the read, the holder may `abandon` (delete) the row.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const claimed = await db.query(CLAIM_SQL, [
+        const claimed = await db.query<{ resource_ulid: string }>(CLAIM_SQL, [
           merchantId,
           mode,
           key,
@@ -49,8 +52,16 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
           lockedUntil,
           expiresAt,
           now,
+          resourceUlid,
         ]);
-        if (claimed.length > 0) return { state: 'started' };
+        const claim = claimed[0];
+        if (claim) {
+          return {
+            state: 'started',
+            resourceUlid: claim.resource_ulid,
+            resumed: claim.resource_ulid !== resourceUlid,
+          };
+        }
         const rows = await db.query<IdempotencyRow>(
           `SELECT request_hash, state, response_status, response_body
              FROM idempotency_keys WHERE merchant_id = $1 AND mode = $2 AND key = $3`,

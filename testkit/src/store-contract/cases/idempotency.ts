@@ -1,4 +1,4 @@
-import { type IdempotencyScope, newId, type Store } from '@payrail/core';
+import { type IdempotencyScope, newId, type Store, ulid } from '@payrail/core';
 import { expect } from 'vitest';
 import type { ContractCase } from '../contract';
 import { seedMerchant } from './seed';
@@ -7,7 +7,13 @@ const MINUTE = 60_000;
 const T0 = new Date('2030-01-01T00:00:00.000Z').getTime();
 
 /** begin() at `minute` minutes after T0, with a 1-minute lock and a 24-hour retention. */
-function beginAt(store: Store, scope: IdempotencyScope, requestHash: string, minute: number) {
+function beginAt(
+  store: Store,
+  scope: IdempotencyScope,
+  requestHash: string,
+  minute: number,
+  resourceUlid: string = ulid(),
+) {
   const now = T0 + minute * MINUTE;
   return store.idempotency.begin({
     ...scope,
@@ -15,8 +21,13 @@ function beginAt(store: Store, scope: IdempotencyScope, requestHash: string, min
     now: new Date(now),
     lockedUntil: new Date(now + MINUTE),
     expiresAt: new Date(now + 24 * 60 * MINUTE),
+    resourceUlid,
   });
 }
+
+/** A fresh claim: it keeps the ULID it proposed. */
+const startedWith = (resourceUlid: string) => ({ state: 'started', resourceUlid, resumed: false });
+const STARTED = { state: 'started', resumed: false };
 
 async function newScope(store: Store): Promise<IdempotencyScope> {
   const merchant = await seedMerchant(store);
@@ -33,7 +44,7 @@ export const idempotencyCases: ContractCase[] = [
     name: 'idempotency: begin, complete, then replay',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
       expect(await beginAt(store, scope, 'h1', 0.5)).toEqual({ state: 'in_flight' });
       await store.idempotency.complete({ ...scope, response: RESPONSE });
       expect(await beginAt(store, scope, 'h1', 1)).toEqual({ state: 'completed', response: RESPONSE });
@@ -45,7 +56,7 @@ export const idempotencyCases: ContractCase[] = [
     name: 'idempotency: the same key with a different request is a mismatch',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
       expect(await beginAt(store, scope, 'h2', 0.5)).toEqual({ state: 'mismatch' });
       // Even once the first request's lock is stale: it may have had effects.
       expect(await beginAt(store, scope, 'h2', 5)).toEqual({ state: 'mismatch' });
@@ -57,9 +68,9 @@ export const idempotencyCases: ContractCase[] = [
     name: 'idempotency: abandon frees the key',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
       await store.idempotency.abandon(scope);
-      expect(await beginAt(store, scope, 'h1', 0.1)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0.1)).toMatchObject(STARTED);
       // Abandon touches only in-flight records: a completed one stays for replays.
       await store.idempotency.complete({ ...scope, response: RESPONSE });
       await store.idempotency.abandon(scope);
@@ -70,10 +81,11 @@ export const idempotencyCases: ContractCase[] = [
     name: 'idempotency: an expired record counts as absent',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
       await store.idempotency.complete({ ...scope, response: RESPONSE });
-      // 24 h retention: a day and a minute later the key is free, for any request.
-      expect(await beginAt(store, scope, 'h2', 24 * 60 + 1)).toEqual({ state: 'started' });
+      // 24 h retention: a day and a minute later the key is free, for any request, with a new ULID.
+      const later = ulid();
+      expect(await beginAt(store, scope, 'h2', 24 * 60 + 1, later)).toEqual(startedWith(later));
       expect(await beginAt(store, scope, 'h2', 24 * 60 + 1.5)).toEqual({ state: 'in_flight' });
     },
   },
@@ -81,10 +93,16 @@ export const idempotencyCases: ContractCase[] = [
     name: 'idempotency: a stale in-flight lock is taken over by the same request',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
+      const first = ulid();
+      expect(await beginAt(store, scope, 'h1', 0, first)).toEqual(startedWith(first));
       expect(await beginAt(store, scope, 'h1', 0.9)).toEqual({ state: 'in_flight' });
-      // The first holder died: its lock (1 minute) passed, the retry owns the key now, with a new lock.
-      expect(await beginAt(store, scope, 'h1', 2)).toEqual({ state: 'started' });
+      // The first holder died: its lock (1 minute) passed, the retry owns the key now, with a new lock,
+      // and gets the first attempt's ULID back to look for what that attempt may have created.
+      expect(await beginAt(store, scope, 'h1', 2, ulid())).toEqual({
+        state: 'started',
+        resourceUlid: first,
+        resumed: true,
+      });
       expect(await beginAt(store, scope, 'h1', 2.5)).toEqual({ state: 'in_flight' });
       await store.idempotency.complete({ ...scope, response: RESPONSE });
       expect(await beginAt(store, scope, 'h1', 10)).toEqual({ state: 'completed', response: RESPONSE });
@@ -95,9 +113,9 @@ export const idempotencyCases: ContractCase[] = [
     async run({ store }) {
       const scope = await newScope(store);
       const other = await seedMerchant(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toEqual({ state: 'started' });
-      expect(await beginAt(store, { ...scope, mode: 'live' }, 'h2', 0)).toEqual({ state: 'started' });
-      expect(await beginAt(store, { ...scope, merchantId: other.id }, 'h3', 0)).toEqual({ state: 'started' });
+      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
+      expect(await beginAt(store, { ...scope, mode: 'live' }, 'h2', 0)).toMatchObject(STARTED);
+      expect(await beginAt(store, { ...scope, merchantId: other.id }, 'h3', 0)).toMatchObject(STARTED);
       expect(await beginAt(store, scope, 'h1', 0.1)).toEqual({ state: 'in_flight' });
     },
   },
