@@ -1,6 +1,8 @@
 export * from './brands';
-export { cardFingerprint } from './fingerprint';
+export * from './card-vault';
+export { cardFingerprint, PROCESS_FINGERPRINT_KEY } from './fingerprint';
 export * from './luhn';
+export * from './payer-authentication';
 export * from './plugin';
 export * from './response-codes';
 export * from './sandbox-acquirer';

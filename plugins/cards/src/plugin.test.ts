@@ -136,6 +136,8 @@ describe('createPayment', () => {
         expMonth: 12,
         expYear: 2030,
         fingerprint: cardFingerprint('4242424242424242', KEY),
+        // No issuer registered this range: no payer authentication ran.
+        authentication: 'not_enrolled',
       },
     });
   });
@@ -245,6 +247,29 @@ describe('createPayment', () => {
     expect((await rejection(provider.syncPayment({ payment: input(undefined).payment }))).code).toBe(
       'PAYRAIL_ERR_PROVIDER_REJECTED',
     );
+  });
+});
+
+describe('outcome unknown', () => {
+  it('a timeout after sending is outcome-unknown; status sync then learns the approval', async () => {
+    const { provider } = await boot();
+    const req = input(card('4000000000000408'), { captureMethod: 'manual' });
+    const err = await provider.createPayment(req).then(
+      () => undefined,
+      (e: unknown) => e as PayrailError,
+    );
+    expect(err).toBeInstanceOf(PayrailError);
+    expect(err?.code).toBe('PAYRAIL_ERR_PROVIDER_TIMEOUT');
+    expect(err?.outcomeUnknown).toBe(true);
+    // The reference was never learnt: sync finds the authorization by payment id.
+    const synced = await provider.syncPayment({ payment: req.payment });
+    expect(synced).toMatchObject({ status: 'authorized', amountAuthorized: 1_000 });
+    // The stale authorization can then be voided (the auto-void job does this).
+    await provider.cancelPayment({ payment: { ...req.payment, paymentRef: synced.paymentRef ?? null } });
+    expect(await provider.syncPayment({ payment: req.payment })).toMatchObject({
+      status: 'canceled',
+      reason: 'voided',
+    });
   });
 });
 

@@ -12,6 +12,13 @@ import {
 import { z } from 'zod';
 import { brandInfo } from './brands';
 import { cardFingerprint, PROCESS_FINGERPRINT_KEY } from './fingerprint';
+import {
+  type AuthenticationResult,
+  CHALLENGE_TTL_MS,
+  type IssuerDirectory,
+  PayerAuthentication,
+  sandboxIssuerDirectory,
+} from './payer-authentication';
 import { declineCodeFor, declineMessageFor } from './response-codes';
 import { type AuthorizationRecord, type CardAcquirer, SandboxAcquirer } from './sandbox-acquirer';
 import { type ValidCard, validateCard } from './validate-card';
@@ -27,6 +34,15 @@ export const cardsOptionsSchema = z.strictObject({
   fingerprintKey: z.string().min(32).optional(),
   /** Enforce Luhn on UnionPay numbers (default true; see README). */
   luhnValidateUnionPay: z.boolean().default(true),
+  /**
+   * Issuers' IIN ranges and enrolled cards for payer authentication. Default: the sandbox issuer only
+   * (`4000000000003220`, code `123456`, test mode).
+   */
+  issuerDirectory: z
+    .custom<IssuerDirectory>((value) => typeof (value as IssuerDirectory | null)?.issuerFor === 'function', {
+      message: 'issuerDirectory must implement IssuerDirectory',
+    })
+    .optional(),
 });
 
 export type CardsOptions = z.input<typeof cardsOptionsSchema>;
@@ -43,6 +59,24 @@ function displayOf(card: ValidCard, fingerprintKey: string | Buffer): CardDispla
     expYear: card.expYear,
     fingerprint: cardFingerprint(card.pan, fingerprintKey),
   };
+}
+
+/** How the server reaches a cards provider's payer-authentication service (`/pay/:id/verify`). */
+export const PAYER_AUTHENTICATION: unique symbol = Symbol.for('payrail.cards.payerAuthentication');
+
+/** The payer-authentication service of a cards provider instance, if `provider` is one. */
+export function payerAuthenticationOf(provider: PaymentProvider): PayerAuthentication | undefined {
+  const service = (provider as { [PAYER_AUTHENTICATION]?: unknown })[PAYER_AUTHENTICATION];
+  return service instanceof PayerAuthentication ? service : undefined;
+}
+
+/** A card waiting, in memory only, for its payer to pass the challenge. Never stored anywhere. */
+interface PendingAuthorization {
+  card: ValidCard;
+  display: CardDisplay;
+  capture: boolean;
+  amount: number;
+  currency: string;
 }
 
 function outcomeOf(record: AuthorizationRecord): PaymentOutcome {
@@ -79,7 +113,7 @@ const definition = defineProvider({
   paymentMethods: ['card'],
   currencies: 'any',
   confirmation: 'payment_page',
-  init(ctx): PaymentProvider {
+  async init(ctx): Promise<PaymentProvider> {
     const options = ctx.options;
     const fingerprintKey = options.fingerprintKey ?? PROCESS_FINGERPRINT_KEY;
     if (!options.fingerprintKey) {
@@ -89,6 +123,83 @@ const definition = defineProvider({
       );
     }
     const acquirer: CardAcquirer = new SandboxAcquirer();
+    const payerAuthentication = new PayerAuthentication({
+      directory: options.issuerDirectory ?? (await sandboxIssuerDirectory(fingerprintKey)),
+      fingerprintKey,
+      clock: ctx.clock,
+    });
+    const pending = new Map<string, PendingAuthorization>();
+    // One authorization at a time per payment: two verify requests must not both reach the acquirer.
+    const inFlight = new Map<string, Promise<PaymentOutcome>>();
+
+    async function authorize(
+      paymentId: string,
+      p: PendingAuthorization,
+      authentication: AuthenticationResult,
+    ): Promise<PaymentOutcome> {
+      const record = await acquirer.authorize({
+        paymentId,
+        pan: p.card.pan,
+        card: { ...p.display, authentication },
+        amount: p.amount,
+        currency: p.currency,
+        capture: p.capture,
+      });
+      // Log what identifies the attempt, never the number or the code.
+      ctx.logger.info(
+        {
+          paymentId,
+          paymentRef: record.ref,
+          brand: record.card.brand,
+          last4: record.card.last4,
+          responseCode: record.responseCode,
+          status: record.status,
+          authentication,
+        },
+        `cards: ${brandInfo(p.card.brand).name} authorization ${record.status}`,
+      );
+      return outcomeOf(record);
+    }
+
+    /** Status of a payment waiting for its challenge: authorize once authenticated, fail once failed. */
+    async function afterChallenge(payment: ProviderPaymentView): Promise<PaymentOutcome | undefined> {
+      const state = payerAuthentication.state(payment.id);
+      if (state === undefined) return undefined;
+      const waiting = pending.get(payment.id);
+      if (state === 'pending' && waiting) {
+        return { status: 'requires_action', nextAction: verifyAction(payment.id), card: waiting.display };
+      }
+      if (state === 'authenticated' && waiting) {
+        let running = inFlight.get(payment.id);
+        if (!running) {
+          running = authorize(payment.id, waiting, 'authenticated').finally(() => {
+            pending.delete(payment.id);
+            inFlight.delete(payment.id);
+          });
+          inFlight.set(payment.id, running);
+        }
+        return running;
+      }
+      pending.delete(payment.id);
+      if (state === 'failed') {
+        return {
+          status: 'declined',
+          decline: {
+            code: 'authentication_failed',
+            message: 'The payer failed authentication: three wrong verification codes.',
+          },
+          ...(waiting ? { card: { ...waiting.display, authentication: 'failed' as const } } : {}),
+        };
+      }
+      if (state === 'expired') return { status: 'canceled', reason: 'expired' };
+      // Authenticated, and the card already went to the acquirer (or this process restarted).
+      return undefined;
+    }
+
+    const verifyAction = (paymentId: string) => ({
+      type: 'redirect' as const,
+      url: `${ctx.publicUrl.replace(/\/$/, '')}/pay/${paymentId}/verify`,
+    });
 
     async function authorization(payment: ProviderPaymentView): Promise<AuthorizationRecord> {
       const record = await acquirer.find({ ref: payment.paymentRef, paymentId: payment.id });
@@ -102,7 +213,8 @@ const definition = defineProvider({
         luhnValidateUnionPay: options.luhnValidateUnionPay,
       });
 
-    return {
+    const provider: PaymentProvider & { [PAYER_AUTHENTICATION]: PayerAuthentication } = {
+      [PAYER_AUTHENTICATION]: payerAuthentication,
       // Antifraud runs before authorization and sees the brand, IIN, last 4 and fingerprint only.
       describePaymentMethod: (paymentMethod) => displayOf(validate(paymentMethod), fingerprintKey),
 
@@ -117,30 +229,38 @@ const definition = defineProvider({
         const currency = parseCurrency(payment.currency);
         const card = validate(paymentMethod);
         const display = displayOf(card, fingerprintKey);
-        const record = await acquirer.authorize({
-          paymentId: payment.id,
-          pan: card.pan,
-          card: display,
+        const waiting: PendingAuthorization = {
+          card,
+          display,
+          capture: payment.captureMethod === 'automatic',
           amount: payment.amount,
           currency,
-          capture: payment.captureMethod === 'automatic',
-        });
-        // Log what identifies the attempt, never the number or the code.
-        ctx.logger.info(
-          {
+        };
+        const check = await payerAuthentication.check({ pan: card.pan, mode: payment.mode });
+        if (check.result === 'challenge') {
+          // The card (with its CVC) waits in memory only; the buyer is sent to the challenge page.
+          pending.set(payment.id, waiting);
+          // The card and its CVC must not outlive the challenge, even if nobody ever asks about it.
+          setTimeout(() => {
+            if (pending.get(payment.id) === waiting) pending.delete(payment.id);
+          }, CHALLENGE_TTL_MS).unref();
+          payerAuthentication.start({
             paymentId: payment.id,
-            paymentRef: record.ref,
-            brand: record.card.brand,
-            last4: record.card.last4,
-            responseCode: record.responseCode,
-            status: record.status,
-          },
-          `cards: ${brandInfo(card.brand).name} authorization ${record.status}`,
-        );
-        return outcomeOf(record);
+            issuerId: check.issuerId,
+            codeHash: check.codeHash,
+          });
+          ctx.logger.info(
+            { paymentId: payment.id, brand: display.brand, last4: display.last4, issuerId: check.issuerId },
+            'cards: payer authentication required',
+          );
+          return { status: 'requires_action', nextAction: verifyAction(payment.id), card: display };
+        }
+        return authorize(payment.id, waiting, check.result);
       },
 
       async syncPayment({ payment }) {
+        const challenged = await afterChallenge(payment);
+        if (challenged) return challenged;
         return outcomeOf(await authorization(payment));
       },
 
@@ -160,6 +280,7 @@ const definition = defineProvider({
         return { status: 'succeeded', refundRef };
       },
     };
+    return provider;
   },
 });
 

@@ -54,14 +54,20 @@ export interface CardAcquirer {
   ): Promise<{ refundRef: string; record: AuthorizationRecord }>;
 }
 
+/** The card whose authorization times out after reaching the acquirer. */
+export const SANDBOX_TIMEOUT_CARD = '4000000000000408';
+
 /**
  * Test cards with a fixed answer (Stripe's public test numbers, cards.md). Any other valid card is
  * approved; Luhn-valid Mir numbers (2200–2204) are approved too.
  */
-export const SANDBOX_TEST_CARDS: Readonly<Record<string, { responseCode: string; result: string }>> = {
+export const SANDBOX_TEST_CARDS: Readonly<
+  Record<string, { responseCode: string; result: string; timeoutAfterSending?: true }>
+> = {
   '4242424242424242': { responseCode: APPROVED, result: 'approved (Visa)' },
   '5555555555554444': { responseCode: APPROVED, result: 'approved (Mastercard)' },
   '2223003122003222': { responseCode: APPROVED, result: 'approved (Mastercard 2-series)' },
+  '2200000000000004': { responseCode: APPROVED, result: 'approved (Mir; any Luhn-valid 2200–2204 number)' },
   '378282246310005': { responseCode: APPROVED, result: 'approved (American Express, 4-digit CID)' },
   '4000000000000002': { responseCode: '05', result: 'declined: card_declined' },
   '4000000000009995': { responseCode: '51', result: 'declined: insufficient_funds' },
@@ -70,6 +76,13 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, { responseCode: string;
   '4000000000000069': { responseCode: '54', result: 'declined: expired_card' },
   '4000000000000127': { responseCode: 'N7', result: 'declined: incorrect_cvc' },
   '4000000000000119': { responseCode: '96', result: 'declined: processing_error' },
+  // The acquirer approves, but its answer never arrives: the call fails with an outcome-unknown timeout
+  // and the payment stays `processing` until status sync (`syncPayment`) learns the approval.
+  [SANDBOX_TIMEOUT_CARD]: {
+    responseCode: APPROVED,
+    result: 'times out after sending (outcome unknown); status sync then finds it approved',
+    timeoutAfterSending: true,
+  },
 };
 
 /** The sandbox's answer for a (valid) card number: its test-card answer, else approved. */
@@ -108,6 +121,13 @@ export class SandboxAcquirer implements CardAcquirer {
     };
     this.#byRef.set(record.ref, record);
     if (approved) this.#approvedByPayment.set(req.paymentId, record.ref);
+    if (Object.hasOwn(SANDBOX_TEST_CARDS, req.pan) && SANDBOX_TEST_CARDS[req.pan]!.timeoutAfterSending) {
+      // Kept above, as a real acquirer would have: only the answer is lost.
+      throw new PayrailError('PAYRAIL_ERR_PROVIDER_TIMEOUT', {
+        outcomeUnknown: true,
+        message: 'The sandbox acquirer did not answer in time; status sync will learn the outcome.',
+      });
+    }
     return record;
   }
 
