@@ -1,3 +1,4 @@
 import { payrailPreset } from '../../tools/build/tsup.preset';
 
-export default payrailPreset();
+// `simulator` is a public subpath (`@payrail/plugin-qiwi/simulator`), so it is built as its own entry.
+export default payrailPreset({ entry: { index: 'src/index.ts', simulator: 'src/simulator/index.ts' } });

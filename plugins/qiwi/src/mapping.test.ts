@@ -118,10 +118,10 @@ describe('bill status map', () => {
 });
 
 describe('refund status map', () => {
-  it('PARTIAL is pending (not final), FULL is succeeded (final), unknown is pending with a warning', () => {
+  it('PARTIAL (part of the bill refunded) and FULL (all of it) are both a done refund; unknown is pending with a warning', () => {
     const logger = spyLogger();
     expect(outcomeOfRefund({ refundId: 're_1', status: 'PARTIAL' }, 're_1', logger)).toEqual({
-      status: 'pending',
+      status: 'succeeded',
       refundRef: 're_1',
     });
     expect(outcomeOfRefund({ refundId: 're_1', status: 'FULL' }, 're_1', logger)).toEqual({

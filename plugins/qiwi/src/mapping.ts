@@ -98,8 +98,10 @@ export function outcomeOfBill(
 }
 
 /**
- * Refund status → outcome. The protocol notes: `PARTIAL` is not final, `FULL` is final.
- * An unknown status stays pending, with a warning.
+ * Refund status → outcome. QIWI's refund status describes the bill, not the refund's progress (official
+ * docs, "Refund Statuses": `PARTIAL` = "Partial refund of the invoice amount", not final because more
+ * refunds may follow; `FULL` = "Full refund of the invoice amount", final). Either way this refund is
+ * done, so both are `succeeded`. An unknown status stays pending, with a warning.
  */
 export function outcomeOfRefund(
   refund: { refundId?: unknown; status?: unknown },
@@ -109,9 +111,8 @@ export function outcomeOfRefund(
   const refundRef = typeof refund.refundId === 'string' && refund.refundId ? refund.refundId : refundId;
   switch (refund.status) {
     case 'FULL':
-      return { status: 'succeeded', refundRef };
     case 'PARTIAL':
-      return { status: 'pending', refundRef };
+      return { status: 'succeeded', refundRef };
     default:
       logger.warn({ refundId, status: String(refund.status) }, 'qiwi: unknown refund status; kept pending');
       return { status: 'pending', refundRef };

@@ -17,10 +17,10 @@ import { QiwiSimulator } from './simulator';
 
 const SITE = 'site-1';
 const SECRET = 'secret-1';
-const sim = new QiwiSimulator(SITE, SECRET);
+const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+const sim = new QiwiSimulator(SITE, SECRET, { now: () => clock.now() });
 let server: MswLoopbackServer;
 let httpClient: HttpClient;
-const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
 
 beforeAll(async () => {
   server = await serveMswHandlers(sim.handlers());
@@ -247,19 +247,21 @@ describe('cancelPayment', () => {
 });
 
 describe('refunds', () => {
-  it('several partial refunds, synced, and refusing more than paid', async () => {
+  it('several partial refunds (PARTIAL, then FULL: both done), synced, and refusing more than paid', async () => {
     const provider = await start();
     const { payment } = await created(provider, { amount: 10_050 });
     sim.setStatus(payment.id, 'PAID');
 
     const first = await provider.refundPayment!({ payment, refundId: 're_1', amount: 2_525, reason: null });
-    expect(first).toEqual({ status: 'pending', refundRef: 're_1' });
+    expect(first).toEqual({ status: 'succeeded', refundRef: 're_1' });
     const req = server.requests.at(-1)!;
     expect(req).toMatchObject({ method: 'PUT', url: `/partner/bill/v1/bills/${payment.id}/refunds/re_1` });
     expect(JSON.parse(req.body)).toEqual({ amount: { currency: 'RUB', value: '25.25' } });
+    expect(sim.bills.get(payment.id)!.refunds.get('re_1')!.status).toBe('PARTIAL');
 
     const second = await provider.refundPayment!({ payment, refundId: 're_2', amount: 7_525, reason: 'x' });
-    expect(second.status).toBe('pending');
+    expect(second.status).toBe('succeeded');
+    expect(sim.bills.get(payment.id)!.refunds.get('re_2')!.status).toBe('FULL');
 
     // 100.50 is fully refunded now: one kopeck more is refused.
     await expect(
@@ -270,17 +272,15 @@ describe('refunds', () => {
     });
 
     expect(await provider.syncRefund!({ payment, refundId: 're_1', refundRef: 're_1' })).toEqual({
-      status: 'pending',
+      status: 'succeeded',
       refundRef: 're_1',
     });
     expect(server.requests.at(-1)).toMatchObject({
       method: 'GET',
       url: `/partner/bill/v1/bills/${payment.id}/refunds/re_1`,
     });
-    sim.settleRefund(payment.id, 're_1');
-    expect(await provider.syncRefund!({ payment, refundId: 're_1', refundRef: null })).toEqual({
-      status: 'succeeded',
-      refundRef: 're_1',
+    await expect(provider.syncRefund!({ payment, refundId: 're_9', refundRef: null })).rejects.toMatchObject({
+      code: 'PAYRAIL_ERR_PROVIDER_REJECTED',
     });
   });
 

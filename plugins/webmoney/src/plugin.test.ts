@@ -12,6 +12,7 @@ import { baseOptions, encode, notificationFields, PAYMENT_ID, SECRET, USD_PURSE 
 import { x18Handlers } from '../test/x18-handlers';
 import { paymentNumberFor } from './payment-number';
 import { webmoney } from './plugin';
+import { WebMoneySimulator } from './simulator';
 
 const WMID = '811333344777';
 const X18_KEY = 'x18-secret-not-real';
@@ -27,10 +28,10 @@ function recordingLogger(lines: string[]): Logger {
 
 const http = createUndiciHttpClient({ timeoutMs: 5_000 });
 let mock: MswLoopbackServer;
-const paid = new Map<string, { amount: string; wmtransid: string }>();
+const sim = new WebMoneySimulator({ secretKey: SECRET, x18: { wmid: WMID, secretKey: X18_KEY } });
 
 beforeAll(async () => {
-  mock = await serveMswHandlers(x18Handlers({ wmid: WMID, secretKey: X18_KEY, paid }));
+  mock = await serveMswHandlers(x18Handlers(sim));
 });
 afterAll(async () => {
   await mock.close();
@@ -180,7 +181,12 @@ describe('syncPayment', () => {
   });
 
   it('X18 found: succeeded with the WebMoney transaction as paymentRef (sha256 and md5)', async () => {
-    paid.set(paymentNumberFor(PAYMENT_ID), { amount: '10.00', wmtransid: '1234566789' });
+    sim.recordPayment({
+      purse: USD_PURSE,
+      paymentNo: paymentNumberFor(PAYMENT_ID),
+      amount: '10.00',
+      transNo: '1234566789',
+    });
     for (const hashMethod of ['SHA256', 'MD5'] as const) {
       const provider = await start(withX18({ hashMethod }));
       await expect(provider.syncPayment({ payment: view() })).resolves.toEqual({
@@ -192,7 +198,12 @@ describe('syncPayment', () => {
   });
 
   it('X18 reporting another amount is refused, not applied', async () => {
-    paid.set(paymentNumberFor('pay_01JWRONGAMOUNT000000000000'), { amount: '1.00', wmtransid: '55' });
+    sim.recordPayment({
+      purse: USD_PURSE,
+      paymentNo: paymentNumberFor('pay_01JWRONGAMOUNT000000000000'),
+      amount: '1.00',
+      transNo: '55',
+    });
     const provider = await start(withX18());
     await expect(
       provider.syncPayment({ payment: view({ id: 'pay_01JWRONGAMOUNT000000000000' }) }),
