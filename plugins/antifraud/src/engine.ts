@@ -1,4 +1,12 @@
-import type { AntifraudEngine, AntifraudInput, AntifraudSignal, AntifraudStage, Clock } from '@payrail/core';
+import type {
+  AntifraudEngine,
+  AntifraudInput,
+  AntifraudOutcome,
+  AntifraudSignal,
+  AntifraudStage,
+  Clock,
+  Mode,
+} from '@payrail/core';
 import { compileCondition, type Predicate, velocityFeaturesOf } from './compile';
 import { parseDuration } from './duration';
 import {
@@ -8,9 +16,10 @@ import {
   type VelocityFeature,
   velocitySlot,
 } from './features';
-import { CompiledList, type ListHit } from './lists';
+import { CompiledList, type ListHit, listSetSchema } from './lists';
+import type { MerchantConfig, MerchantConfigSource } from './merchant-config';
 import type { ParsedAntifraudOptions } from './options';
-import { DEFAULT_SCORE, type RuleAction } from './rule-schema';
+import { DEFAULT_SCORE, formatIssues, type Rule, type RuleAction, ruleSetSchema } from './rule-schema';
 import { InMemoryVelocitySource, type VelocityQuery, type VelocitySource } from './velocity';
 
 /** One check that fired. `code` is stable and machine-readable; `text` is for people. */
@@ -34,6 +43,8 @@ export interface RulesEngine extends AntifraudEngine {
   recordDecline(input: Pick<AntifraudInput, 'payment' | 'card' | 'client'>): Promise<void>;
   /** The velocity source in use, if any check needs one (or one was given). */
   readonly velocity: VelocitySource | undefined;
+  /** Core's outcome hook: records a provider decline as a `decline` velocity event. */
+  onOutcome(outcome: AntifraudOutcome): Promise<void>;
 }
 
 interface CompiledRule {
@@ -123,7 +134,12 @@ function builtInRules(options: ParsedAntifraudOptions): {
     };
     const slot = velocitySlot(feature);
     velocity.push(feature);
-    const noun = { card: 'this card', email: 'this email', ip: 'this IP address' }[limit.dimension];
+    const noun = {
+      card: 'this card',
+      email: 'this email',
+      ip: 'this IP address',
+      customer: 'this customer',
+    }[limit.dimension];
     rules.push({
       code: `velocity:${limit.dimension}:${limit.event}:${limit.window}`,
       action: limit.action,
@@ -141,23 +157,25 @@ export interface EngineDependencies {
   clock: Clock;
 }
 
-/**
- * Compiles the options once (rules, lists, limits) and returns the engine. Throws when a rule needs a
- * window longer than the velocity source keeps.
- */
-export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineDependencies): RulesEngine {
-  const { clock } = deps;
-  const stages = new Set<AntifraudStage>(options.stages);
-  const allowList = options.lists.allow ? new CompiledList(options.lists.allow) : undefined;
-  const blockList = options.lists.block ? new CompiledList(options.lists.block) : undefined;
-  const builtIn = builtInRules(options);
+/** One set of lists and rules: the instance's (with built-in limits) or one merchant's. */
+interface Layer {
+  /** Prefixed to reason codes: '' for the instance, 'merchant:' for a merchant's own config. */
+  prefix: string;
+  allowList: CompiledList | undefined;
+  blockList: CompiledList | undefined;
+  blockScore: number;
+  allowRules: CompiledRule[];
+  rules: CompiledRule[];
+  velocity: VelocityFeature[];
+}
 
-  const userRules: CompiledRule[] = [];
+/** Compiles declarative rules (already validated) into allow rules and the others. */
+function compileRules(rules: readonly Rule[], velocity: VelocityFeature[]) {
   const allowRules: CompiledRule[] = [];
-  const velocityFeatures = [...builtIn.velocity];
-  for (const rule of options.rules) {
+  const userRules: CompiledRule[] = [];
+  for (const rule of rules) {
     if (!rule.enabled) continue;
-    velocityFeaturesOf(rule.when, velocityFeatures);
+    velocityFeaturesOf(rule.when, velocity);
     const compiled: CompiledRule = {
       code: `rule:${rule.id}`,
       action: rule.action,
@@ -168,19 +186,151 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     };
     (rule.action === 'allow' ? allowRules : userRules).push(compiled);
   }
-  const rules = [...builtIn.rules, ...userRules];
+  return { allowRules, userRules };
+}
+
+/** A merchant's stored config compiled into a layer; throws when it does not validate. */
+function compileMerchantLayer(config: MerchantConfig, blockScore: number): Layer {
+  const rules = ruleSetSchema.safeParse(config.rules ?? []);
+  if (!rules.success) throw new Error(`merchant antifraud rules are invalid: ${formatIssues(rules.error)}`);
+  const velocity: VelocityFeature[] = [];
+  const { allowRules, userRules } = compileRules(rules.data, velocity);
+  const list = (set: unknown) => (set ? new CompiledList(listSetSchema.parse(set)) : undefined);
+  return {
+    prefix: 'merchant:',
+    allowList: list(config.lists.allow),
+    blockList: list(config.lists.block),
+    blockScore,
+    allowRules,
+    rules: userRules,
+    velocity,
+  };
+}
+
+/** What one layer says: an allow that short-circuits it, or the hits that contribute. */
+interface LayerResult {
+  allowed?: Hit;
+  hits: Hit[];
+}
+
+function runLayer(layer: Layer, f: Features, t: number, preAuthorization: boolean): LayerResult {
+  const p = layer.prefix;
+  const allowed = layer.allowList?.match(f, t);
+  if (allowed) {
+    return {
+      allowed: {
+        code: `${p}list:allow:${allowed.kind}`,
+        text: `${LIST_TEXT[allowed.kind]} ${allowed.value} is on the ${p ? "merchant's " : ''}allow list`,
+        action: 'allow',
+        score: 0,
+      },
+      hits: [],
+    };
+  }
+  for (const rule of layer.allowRules) {
+    if (rule.test(f))
+      return {
+        allowed: { code: `${p}${rule.code}`, text: rule.text(f), action: 'allow', score: 0 },
+        hits: [],
+      };
+  }
+  const hits: Hit[] = [];
+  const blocked = layer.blockList?.match(f, t);
+  if (blocked) {
+    hits.push({
+      code: `${p}list:block:${blocked.kind}`,
+      text: `${LIST_TEXT[blocked.kind]} ${blocked.value} is on the ${p ? "merchant's " : ''}block list`,
+      action: 'deny',
+      score: layer.blockScore,
+    });
+  }
+  for (const rule of layer.rules) {
+    if (rule.preAuthorizationOnly && !preAuthorization) continue;
+    if (rule.test(f))
+      hits.push({ code: `${p}${rule.code}`, text: rule.text(f), action: rule.action, score: rule.score });
+  }
+  return { hits };
+}
+
+/** A bounded cache of compiled merchant layers; a load in flight is shared by concurrent assessments. */
+class MerchantLayers {
+  readonly #entries = new Map<string, { until: number; layer: Promise<Layer | null> }>();
+  constructor(
+    private readonly source: MerchantConfigSource,
+    private readonly ttlMs: number,
+    private readonly max: number,
+    private readonly blockScore: number,
+  ) {}
+
+  get(merchantId: string, mode: Mode, now: Date): Promise<Layer | null> {
+    const key = `${mode}:${merchantId}`;
+    const t = now.getTime();
+    const cached = this.#entries.get(key);
+    if (cached && cached.until > t) return cached.layer;
+    const layer = this.source
+      .load({ merchantId, mode, now })
+      .then((config) => (config ? compileMerchantLayer(config, this.blockScore) : null));
+    this.#entries.delete(key);
+    this.#entries.set(key, { until: t + this.ttlMs, layer });
+    // A failed load is not cached: the next assessment tries again.
+    layer.catch(() => {
+      if (this.#entries.get(key)?.layer === layer) this.#entries.delete(key);
+    });
+    while (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value as string);
+    return layer;
+  }
+}
+
+/**
+ * Compiles the options once (rules, lists, limits) and returns the engine. Throws when a rule needs a
+ * window longer than the velocity source keeps.
+ */
+export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineDependencies): RulesEngine {
+  const { clock } = deps;
+  const stages = new Set<AntifraudStage>(options.stages);
+  const builtIn = builtInRules(options);
+  const velocityFeatures = [...builtIn.velocity];
+  const { allowRules, userRules } = compileRules(options.rules, velocityFeatures);
+  const instance: Layer = {
+    prefix: '',
+    allowList: options.lists.allow ? new CompiledList(options.lists.allow) : undefined,
+    blockList: options.lists.block ? new CompiledList(options.lists.block) : undefined,
+    blockScore: options.lists.blockScore,
+    allowRules,
+    rules: [...builtIn.rules, ...userRules],
+    velocity: velocityFeatures,
+  };
+  const merchantConfig = options.merchantConfig;
+  const merchants = merchantConfig
+    ? new MerchantLayers(
+        merchantConfig.source,
+        typeof merchantConfig.ttl === 'number'
+          ? merchantConfig.ttl
+          : (parseDuration(merchantConfig.ttl) ?? 5_000),
+        merchantConfig.maxMerchants,
+        options.lists.blockScore,
+      )
+    : undefined;
 
   // One query per distinct (dimension, event, window), asked only when the key is present.
-  const slots = new Map<string, VelocityFeature>();
-  for (const f of velocityFeatures) slots.set(velocitySlot(f), f);
-  const needed = [...slots.entries()];
-  const longest = Math.max(0, ...needed.map(([, f]) => f.windowMs));
+  const slotsOf = (features: readonly VelocityFeature[]) => {
+    const slots = new Map<string, VelocityFeature>();
+    for (const f of features) slots.set(velocitySlot(f), f);
+    return slots;
+  };
+  const instanceSlots = slotsOf(velocityFeatures);
+  const longest = Math.max(0, ...[...instanceSlots.values()].map((f) => f.windowMs));
 
   let velocity = options.velocity.source;
-  if (!velocity && needed.length > 0) {
+  // Merchant rules may count velocity too, so a source exists whenever merchants have their own config.
+  if (!velocity && (instanceSlots.size > 0 || merchants)) {
     const memory = options.velocity.memory;
     velocity = new InMemoryVelocitySource({
-      retentionMs: memory?.retention ? parseDuration(memory.retention) : longest,
+      retentionMs: memory?.retention
+        ? parseDuration(memory.retention)
+        : merchants
+          ? Math.max(longest, 30 * 86_400_000)
+          : longest,
       resolutionMs: memory?.resolution ? parseDuration(memory.resolution) : undefined,
       maxKeys: memory?.maxKeys,
       maxBucketsPerKey: memory?.maxBucketsPerKey,
@@ -193,18 +343,25 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
   }
   const recordAttempts = options.velocity.recordAttempts && velocity !== undefined;
 
-  async function fillVelocity(f: Features, now: Date, recorded: boolean): Promise<void> {
-    if (!velocity || needed.length === 0) return;
+  async function fillVelocity(
+    f: Features,
+    now: Date,
+    recorded: boolean,
+    slots: Map<string, VelocityFeature>,
+  ): Promise<void> {
+    if (!velocity || slots.size === 0) return;
     const queries: VelocityQuery[] = [];
     const queried: string[] = [];
-    for (const [slot, feature] of needed) {
+    for (const [slot, feature] of slots) {
       const key = f.keys[feature.dimension];
       if (key === undefined) continue;
+      // A merchant rule asking for more than the source keeps gets what the source has (never an error).
+      const windowMs = Math.min(feature.windowMs, velocity.maxWindowMs ?? feature.windowMs);
       queries.push({
         dimension: feature.dimension,
         key,
         event: feature.event === 'payments' ? 'payment' : 'decline',
-        windowMs: feature.windowMs,
+        windowMs,
       });
       queried.push(slot);
     }
@@ -228,43 +385,45 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     // recorded *before* counting and then left out of the counts: two concurrent attempts then see each
     // other (an overcount, the safe side) instead of both slipping under a limit.
     const recorded = recordAttempts && preAuthorization && velocity !== undefined;
+    const merchantLayer = merchants
+      ? merchants.get(input.payment.merchantId, input.payment.mode, now)
+      : Promise.resolve(null);
     if (recorded) await velocity?.record({ event: 'payment', keys: f.keys, at: now });
-    // 1. Allow list: short-circuits, nothing else is evaluated.
-    const allowed = allowList?.match(f, t);
-    if (allowed) {
-      return allow({
-        code: `list:allow:${allowed.kind}`,
-        text: `${LIST_TEXT[allowed.kind]} ${allowed.value} is on the allow list`,
-      });
+    const merchant = await merchantLayer;
+    // Without a merchant layer, an instance allow-list hit short-circuits before any count is asked.
+    if (!merchant) {
+      const allowed = instance.allowList?.match(f, t);
+      if (allowed) {
+        return allow({
+          code: `list:allow:${allowed.kind}`,
+          text: `${LIST_TEXT[allowed.kind]} ${allowed.value} is on the allow list`,
+        });
+      }
     }
-    await fillVelocity(f, now, recorded);
-    // 2. Allow rules: likewise short-circuit (they may read velocity, hence after the counts).
-    for (const rule of allowRules) {
-      if (rule.test(f)) return allow({ code: rule.code, text: rule.text(f) });
-    }
-    // 3. Everything else: every hit contributes; the strongest action wins, the score is the highest.
-    const hits: Hit[] = [];
-    const blocked = blockList?.match(f, t);
-    if (blocked) {
-      hits.push({
-        code: `list:block:${blocked.kind}`,
-        text: `${LIST_TEXT[blocked.kind]} ${blocked.value} is on the block list`,
-        action: 'deny',
-        score: options.lists.blockScore,
-      });
-    }
-    for (const rule of rules) {
-      if (rule.preAuthorizationOnly && !preAuthorization) continue;
-      if (rule.test(f))
-        hits.push({ code: rule.code, text: rule.text(f), action: rule.action, score: rule.score });
-    }
+    let slots = instanceSlots;
+    if (merchant && merchant.velocity.length > 0)
+      slots = slotsOf([...velocityFeatures, ...merchant.velocity]);
+    await fillVelocity(f, now, recorded, slots);
+    // Each layer's allow list and allow rules short-circuit that layer only: a merchant cannot allow what
+    // the operator's instance blocks, nor the other way round. Across layers the strongest action wins.
+    const results = [runLayer(instance, f, t, preAuthorization)];
+    if (merchant) results.push(runLayer(merchant, f, t, preAuthorization));
+    const allows = results.flatMap((r) => (r.allowed ? [r.allowed] : []));
+    const hits = results.flatMap((r) => r.hits);
     let verdict: RuleAction = 'allow';
     let score = 0;
     for (const hit of hits) {
       if (RANK[hit.action] > RANK[verdict]) verdict = hit.action;
       if (hit.score > score) score = hit.score;
     }
-    return { signal: { verdict, score, reasons: hits.map(formatReason) }, hits };
+    const all = [...allows, ...hits];
+    return { signal: { verdict, score, reasons: all.map(formatReason) }, hits: all };
+  }
+
+  async function recordDecline(input: Pick<AntifraudInput, 'payment' | 'card' | 'client'>): Promise<void> {
+    if (!velocity) return;
+    const f = extractFeatures({ stage: 'pre_authorization', ...input });
+    await velocity.record({ event: 'decline', keys: f.keys, at: clock.now() });
   }
 
   return {
@@ -273,10 +432,18 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     async assess(input) {
       return (await evaluate(input)).signal;
     },
-    async recordDecline(input) {
-      if (!velocity) return;
-      const f = extractFeatures({ stage: 'pre_authorization', ...input });
-      await velocity.record({ event: 'decline', keys: f.keys, at: clock.now() });
+    recordDecline,
+    // Core reports how each attempt ended; a provider decline feeds `declines` velocity. Antifraud's own
+    // denials are not declines here: the attempt was already counted, and counting it twice would let
+    // one deny snowball into more.
+    async onOutcome({ input, payment }) {
+      if (payment.status !== 'failed' || !payment.decline || payment.decline.code === 'fraud_suspected')
+        return;
+      await recordDecline({
+        payment: input.payment,
+        card: input.card ?? payment.card ?? undefined,
+        client: input.client,
+      });
     },
   };
 }

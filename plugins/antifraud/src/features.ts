@@ -21,6 +21,8 @@ export const STATIC_FEATURES = {
   /** `automatic` or `manual`. */
   'payment.capture_method': 'string',
   'payment.merchant_id': 'string',
+  /** The merchant's own customer id, when the payment carries one. */
+  'customer.id': 'string',
   /** Lowercase, trimmed. */
   'customer.email': 'string',
   /** Lowercase part after the last `@`. */
@@ -43,12 +45,12 @@ export const STATIC_FEATURES = {
 
 export type StaticFeature = keyof typeof STATIC_FEATURES;
 
-export const VELOCITY_DIMENSIONS = ['card', 'email', 'ip'] as const;
+export const VELOCITY_DIMENSIONS = ['card', 'email', 'ip', 'customer'] as const;
 export type VelocityDimension = (typeof VELOCITY_DIMENSIONS)[number];
 export const VELOCITY_EVENTS = ['payments', 'declines'] as const;
 export type VelocityEventName = (typeof VELOCITY_EVENTS)[number];
 
-/** `velocity.<card|email|ip>.<payments|declines>.<window>`, e.g. `velocity.card.declines.1h`. */
+/** `velocity.<card|email|ip|customer>.<payments|declines>.<window>`, e.g. `velocity.card.declines.1h`. */
 const VELOCITY_FEATURE = new RegExp(
   `^velocity\\.(${VELOCITY_DIMENSIONS.join('|')})\\.(${VELOCITY_EVENTS.join('|')})\\.(${DURATION_PATTERN.source.slice(1, -1)})$`,
 );
@@ -134,7 +136,11 @@ export function extractFeatures(input: AntifraudInput): Features {
   if (str(p.captureMethod)) s['payment.capture_method'] = p.captureMethod;
   if (str(p.merchantId)) s['payment.merchant_id'] = p.merchantId;
 
-  const customer = p.customer as (Record<string, unknown> & { email?: string; phone?: string }) | null;
+  const customer = p.customer as
+    | (Record<string, unknown> & { id?: string; email?: string; phone?: string })
+    | null;
+  const customerId = str(customer?.id);
+  if (customerId) s['customer.id'] = customerId;
   const email = str(customer?.email)?.trim().toLowerCase();
   if (email) {
     s['customer.email'] = email;
@@ -165,6 +171,8 @@ export function extractFeatures(input: AntifraudInput): Features {
   if (s['card.fingerprint'] !== undefined) keys.card = String(s['card.fingerprint']);
   if (email) keys.email = email;
   if (ip) keys.ip = ip.address;
+  // Customer ids are the merchant's own: counted per merchant, so two shops' "42" never add up.
+  if (customerId) keys.customer = `${p.merchantId}:${customerId}`;
 
   return { static: s, metadata: p.metadata ?? {}, velocity: new Map(), keys };
 }

@@ -21,6 +21,12 @@ export {
 export { normalizeIp, parseIpRange } from './ip';
 export { CompiledList, type ListHit, type ListKind, type ListSetInput, listSetSchema } from './lists';
 export {
+  listSetsOf,
+  type MerchantConfig,
+  type MerchantConfigSource,
+  storeMerchantConfig,
+} from './merchant-config';
+export {
   type AntifraudOptions,
   antifraudOptionsSchema,
   type ParsedAntifraudOptions,
@@ -45,6 +51,7 @@ export {
   ruleSchema,
   ruleSetSchema,
 } from './rule-schema';
+export { type StoreVelocityOptions, StoreVelocitySource } from './store-velocity';
 export {
   type InMemoryVelocityOptions,
   InMemoryVelocitySource,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import { VELOCITY_DIMENSIONS, VELOCITY_EVENTS } from './features';
 import { listSetSchema } from './lists';
+import type { MerchantConfigSource } from './merchant-config';
 import { ACTIONS, formatIssues, ruleSetSchema } from './rule-schema';
 import type { VelocitySource } from './velocity';
 
@@ -51,6 +52,11 @@ export const velocityLimitSchema = z.strictObject({
   action: flagAction.default('review'),
   score,
 });
+
+const merchantConfigSourceSchema = z.custom<MerchantConfigSource>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as MerchantConfigSource).load === 'function',
+  'must be a MerchantConfigSource: an object with load()',
+);
 
 export const antifraudOptionsSchema = z.strictObject({
   instanceId: z.string().optional(),
@@ -108,6 +114,22 @@ export const antifraudOptionsSchema = z.strictObject({
       recordAttempts: z.boolean().default(true),
     })
     .default({ limits: [], recordAttempts: true }),
+  /**
+   * Each merchant's own rules and lists (per mode), read at decision time and cached for `ttl`. The
+   * server sets this to the store; a library user may pass any source. Absent: instance config only.
+   */
+  merchantConfig: z
+    .strictObject({
+      source: merchantConfigSourceSchema,
+      /**
+       * How long a merchant's compiled config is reused before it is read again: a duration, or a number
+       * of milliseconds (0: read on every assessment). Default 5 s.
+       */
+      ttl: z.union([duration, z.number().int().min(0)]).default('5s'),
+      /** Merchants kept compiled at once; the least recently loaded are dropped past it. Default 10 000. */
+      maxMerchants: z.number().int().min(1).default(10_000),
+    })
+    .optional(),
 });
 
 export type AntifraudOptions = z.input<typeof antifraudOptionsSchema>;
