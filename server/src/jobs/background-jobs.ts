@@ -1,0 +1,157 @@
+import type { Clock, JobScheduler, Logger, Orchestrator, Store } from '@payrail/core';
+import { dispatchOutbox } from '../webhooks/dispatcher';
+import type { RetryPolicy } from '../webhooks/retry-schedule';
+import type { SecretBox } from '../webhooks/secret-box';
+import { WebhookSender } from '../webhooks/sender';
+import { AgendaJobScheduler } from './agenda-scheduler';
+import { expireUnpaidPayments, voidStaleAuthorizations } from './payment-expiry';
+import { syncPendingPayments } from './payment-sync';
+import { reconcilePayments } from './reconciliation';
+import { yieldingPool } from './yielding-pool';
+
+/** Job names as stored in `agenda_jobs`. */
+export const JOB_NAMES = {
+  dispatchOutbox: 'webhooks.dispatch_outbox',
+  deliverWebhooks: 'webhooks.deliver',
+  syncPayments: 'payments.sync',
+  expirePayments: 'payments.expire',
+  autoVoid: 'payments.auto_void',
+  reconcile: 'payments.reconcile',
+} as const;
+
+export interface JobSettings {
+  /** How often each process polls agenda for due jobs (ms). */
+  pollIntervalMs: number;
+  /** Unpaid payments are canceled after this (ms). */
+  paymentExpireAfterMs: number;
+  /** Authorizations not captured are voided after this (ms). */
+  autoVoidAfterMs: number;
+  /** Reconciliation compares payments unchanged for this long (ms). */
+  reconcileAfterMs: number;
+  webhookTimeoutMs: number;
+  /** How often the webhook and payment jobs are due; defaults below. Tests shorten them. */
+  intervals?: Partial<Record<keyof typeof JOB_NAMES, string>>;
+  webhookRetry?: RetryPolicy;
+  /** First sync of a pending payment after it has been unchanged this long (ms; default 30 s). */
+  syncMinAgeMs?: number;
+  syncBaseDelayMs?: number;
+}
+
+const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
+  dispatchOutbox: '2s',
+  deliverWebhooks: '2s',
+  syncPayments: '30s',
+  expirePayments: '5m',
+  autoVoid: '1h',
+  // Hourly tick; the run itself happens once per UTC day (reconciliation.ts).
+  reconcile: '1h',
+};
+
+export interface BackgroundJobDeps {
+  store: Store;
+  orchestrator: Orchestrator;
+  clock: Clock;
+  logger: Logger;
+  webhookSecrets?: SecretBox | undefined;
+}
+
+export interface BackgroundJobs {
+  scheduler: JobScheduler;
+  sender: WebhookSender;
+  stop(): Promise<void>;
+}
+
+/**
+ * Defines and starts every background job on agenda, using the store's PostgreSQL pool (PostgreSQL or
+ * the embedded PGlite). Several processes may do this on one database: each job row is shared, and
+ * every job is idempotent (see docs/jobs.md).
+ */
+export async function startBackgroundJobs(
+  deps: BackgroundJobDeps,
+  settings: JobSettings,
+): Promise<BackgroundJobs> {
+  const pool = (deps.store as Partial<{ pool: ConstructorParameters<typeof AgendaJobScheduler>[0]['pool'] }>)
+    .pool;
+  if (!pool) {
+    throw new Error(`Background jobs need a PostgreSQL-backed store; "${deps.store.kind}" has no pool.`);
+  }
+  const scheduler = new AgendaJobScheduler({
+    // PGlite: one connection shared with requests; agenda's polling must not crowd them out.
+    pool: deps.store.kind === 'pglite' ? yieldingPool(pool) : pool,
+    logger: deps.logger,
+    processEveryMs: settings.pollIntervalMs,
+    // PGlite's pool has one connection, which LISTEN would hold forever (agenda-scheduler.ts).
+    notifications: deps.store.kind === 'postgres',
+  });
+  const sender = new WebhookSender({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger,
+    secrets: deps.webhookSecrets,
+    timeoutMs: settings.webhookTimeoutMs,
+    ...(settings.webhookRetry ? { retry: settings.webhookRetry } : {}),
+  });
+  const paymentDeps = deps;
+  scheduler.define(JOB_NAMES.dispatchOutbox, async () => {
+    // Drain the backlog in one run, batch by batch.
+    while ((await dispatchOutbox({ store: deps.store, clock: deps.clock })) === 100) {}
+  });
+  scheduler.define(JOB_NAMES.deliverWebhooks, async () => {
+    while ((await sender.runOnce()) === 50) {}
+  });
+  scheduler.define(JOB_NAMES.syncPayments, async () => {
+    await syncPendingPayments(paymentDeps, {
+      expireAfterMs: settings.paymentExpireAfterMs,
+      ...(settings.syncMinAgeMs !== undefined ? { minAgeMs: settings.syncMinAgeMs } : {}),
+      ...(settings.syncBaseDelayMs !== undefined ? { baseDelayMs: settings.syncBaseDelayMs } : {}),
+    });
+  });
+  scheduler.define(JOB_NAMES.expirePayments, async () => {
+    await expireUnpaidPayments(paymentDeps, { expireAfterMs: settings.paymentExpireAfterMs });
+  });
+  scheduler.define(JOB_NAMES.autoVoid, async () => {
+    await voidStaleAuthorizations(paymentDeps, { autoVoidAfterMs: settings.autoVoidAfterMs });
+  });
+  scheduler.define(JOB_NAMES.reconcile, async () => {
+    await reconcilePayments(paymentDeps, { olderThanMs: settings.reconcileAfterMs });
+  });
+  await scheduler.start();
+  const intervals = { ...DEFAULT_INTERVALS, ...settings.intervals };
+  for (const [job, name] of Object.entries(JOB_NAMES) as Array<[keyof typeof JOB_NAMES, string]>) {
+    await scheduler.every(name, intervals[job]);
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    scheduler,
+    sender,
+    stop() {
+      stopping ??= (async () => {
+        await scheduler.stop();
+        await sender.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Whether this store can host agenda's PostgreSQL backend (PostgreSQL and PGlite stores expose a pool). */
+export function supportsBackgroundJobs(store: Store): boolean {
+  return typeof (store as Partial<{ pool: unknown }>).pool === 'object';
+}
+
+/** The job settings of a server configuration (PAYRAIL_JOBS_* and friends). */
+export function jobSettings(config: {
+  pollIntervalMs: number;
+  paymentExpireAfterMs: number;
+  autoVoidAfterMs: number;
+  reconcileAfterMs: number;
+  webhookTimeoutMs: number;
+}): JobSettings {
+  return {
+    pollIntervalMs: config.pollIntervalMs,
+    paymentExpireAfterMs: config.paymentExpireAfterMs,
+    autoVoidAfterMs: config.autoVoidAfterMs,
+    reconcileAfterMs: config.reconcileAfterMs,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+  };
+}

@@ -1,0 +1,45 @@
+import { type Clock, newId, type Store, type WebhookDelivery } from '@payrail/core';
+
+/**
+ * Turns outbox events into deliveries, one per (event, subscribed endpoint), and marks each event
+ * dispatched in the same write. Safe to run in several processes at once: the (event, endpoint) pair is
+ * unique, so a second dispatcher of the same event adds nothing. Returns how many events it handled.
+ */
+export async function dispatchOutbox(args: {
+  store: Store;
+  clock: Clock;
+  batchSize?: number;
+}): Promise<number> {
+  const { store, clock } = args;
+  const events = await store.webhooks.undispatchedEvents({ limit: args.batchSize ?? 100 });
+  for (const event of events) {
+    const now = clock.now();
+    const endpoints = await store.webhooks.endpointsFor({
+      merchantId: event.merchantId,
+      mode: event.mode,
+      type: event.type,
+    });
+    const deliveries = endpoints.map((endpoint) => newDelivery(event.id, endpoint, now));
+    await store.webhooks.dispatchEvent({ eventId: event.id, deliveries, now });
+  }
+  return events.length;
+}
+
+export function newDelivery(
+  eventId: string,
+  endpoint: { id: string; merchantId: string; mode: WebhookDelivery['mode'] },
+  now: Date,
+): WebhookDelivery {
+  return {
+    id: newId('webhookDelivery', now.getTime()),
+    eventId,
+    endpointId: endpoint.id,
+    merchantId: endpoint.merchantId,
+    mode: endpoint.mode,
+    status: 'pending',
+    attempts: [],
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
