@@ -1,0 +1,77 @@
+import {
+  formatDecimal,
+  type OutboxEvent,
+  type PaymentResource,
+  type RefundResource,
+  type Store,
+} from '@payrail/core';
+import type { Notifier } from './notifier';
+
+const amountOf = (amount: number, currency: string) => `${formatDecimal(amount, currency)} ${currency}`;
+
+/**
+ * Turns one outbox event into notifications: the buyer whose confirmed email login matches the
+ * payment's customer email hears of success, rejection and refunds on the channel they chose; the
+ * merchant's owners hear of new payments and refunds. Test-mode events notify nobody.
+ * Returns how many messages were queued.
+ */
+export async function notifyForEvent(args: {
+  store: Store;
+  notifier: Notifier;
+  event: OutboxEvent;
+}): Promise<number> {
+  const { store, notifier, event } = args;
+  if (event.mode !== 'live') return 0;
+  const payment = (event.type.startsWith('refund.') ? event.data.payment : event.data.object) as
+    | PaymentResource
+    | undefined;
+  if (!payment) return 0;
+  const merchant = await store.merchants.get({ id: event.merchantId });
+  const merchantName = merchant?.name ?? '';
+  let queued = 0;
+
+  const buyerTemplate =
+    event.type === 'payment.succeeded'
+      ? 'payment_succeeded'
+      : event.type === 'payment.failed'
+        ? 'payment_declined'
+        : event.type === 'refund.succeeded'
+          ? 'payment_refunded'
+          : null;
+  const email = payment.customer?.email?.trim().toLowerCase();
+  if (buyerTemplate && email) {
+    const buyer = await store.users.findByLogin({ login: email });
+    if (buyer && buyer.accountType === 'buyer' && buyer.emailConfirmedAt) {
+      const refund = event.type.startsWith('refund.') ? (event.data.object as RefundResource) : null;
+      notifier.notifyUser(buyer, buyerTemplate, {
+        paymentId: payment.id,
+        amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
+        merchant: merchantName,
+        reason: payment.decline?.message ?? '',
+      });
+      queued++;
+    }
+  }
+
+  const merchantTemplate =
+    event.type === 'payment.succeeded'
+      ? 'merchant_new_payment'
+      : event.type === 'refund.succeeded'
+        ? 'merchant_refund'
+        : null;
+  if (merchantTemplate) {
+    const owners = (await store.users.listByMerchant({ merchantId: event.merchantId })).filter(
+      (u) => u.role === 'owner',
+    );
+    const refund = event.type.startsWith('refund.') ? (event.data.object as RefundResource) : null;
+    for (const owner of owners) {
+      notifier.notifyUser(owner, merchantTemplate, {
+        paymentId: payment.id,
+        refundId: refund?.id ?? '',
+        amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
+      });
+      queued++;
+    }
+  }
+  return queued;
+}

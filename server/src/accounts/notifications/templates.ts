@@ -1,0 +1,180 @@
+import Handlebars from 'handlebars';
+
+/**
+ * Message templates, English and Russian. Handlebars escapes `{{…}}` in HTML; the text and Telegram
+ * versions are compiled with `noEscape` since they are not HTML.
+ */
+export type TemplateName =
+  | 'email_confirmation'
+  | 'password_reset'
+  | 'lockout'
+  | 'already_registered'
+  | 'password_changed'
+  | 'payment_succeeded'
+  | 'payment_declined'
+  | 'payment_refunded'
+  | 'merchant_new_payment'
+  | 'merchant_refund'
+  | 'webhook_failed'
+  | 'ticket_reply'
+  | 'staff_invite';
+
+export type Locale = 'en' | 'ru';
+
+interface Source {
+  subject: string;
+  text: string;
+}
+
+const SOURCES: Record<Locale, Record<TemplateName, Source>> = {
+  en: {
+    email_confirmation: {
+      subject: 'Confirm your Payrail account',
+      text: 'Confirm your login {{login}} by opening this link within 24 hours:\n{{link}}\n\nIf you did not register, ignore this message.',
+    },
+    password_reset: {
+      subject: 'Reset your Payrail password',
+      text: 'To set a new password, open this link within one hour:\n{{link}}\n\nIf you did not ask for it, ignore this message: your password stays as it is.',
+    },
+    lockout: {
+      subject: 'Your Payrail account is temporarily locked',
+      text: 'After {{failures}} failed login attempts your account is locked until {{until}} (UTC). If it was not you, reset your password.',
+    },
+    already_registered: {
+      subject: 'Someone tried to register with your login',
+      text: 'Someone tried to register a new Payrail account with {{login}}, which already has one. If it was you, log in or reset your password.',
+    },
+    password_changed: {
+      subject: 'Your Payrail password was changed',
+      text: 'The password of {{login}} was changed and every session was logged out. If it was not you, reset your password now.',
+    },
+    payment_succeeded: {
+      subject: 'Payment of {{amount}} succeeded',
+      text: 'Your payment {{paymentId}} of {{amount}} to {{merchant}} succeeded.',
+    },
+    payment_declined: {
+      subject: 'Payment of {{amount}} was declined',
+      text: 'Your payment {{paymentId}} of {{amount}} to {{merchant}} was declined: {{reason}}.',
+    },
+    payment_refunded: {
+      subject: 'Refund of {{amount}}',
+      text: '{{merchant}} refunded {{amount}} of your payment {{paymentId}}.',
+    },
+    merchant_new_payment: {
+      subject: 'New payment {{paymentId}}: {{amount}}',
+      text: 'A new payment {{paymentId}} of {{amount}} succeeded.',
+    },
+    merchant_refund: {
+      subject: 'Refund {{refundId}}: {{amount}}',
+      text: 'A refund {{refundId}} of {{amount}} was made on payment {{paymentId}}.',
+    },
+    webhook_failed: {
+      subject: 'Webhook endpoint failing',
+      text: 'Deliveries to your webhook endpoint {{url}} keep failing: {{reason}}.',
+    },
+    ticket_reply: {
+      subject: 'Reply to your ticket {{ticketId}}',
+      text: 'Support replied to your ticket {{ticketId}}:\n\n{{body}}',
+    },
+    staff_invite: {
+      subject: 'You are invited to {{merchant}} on Payrail',
+      text: 'You were added to {{merchant}} as {{role}}. Set your password within 24 hours with this link:\n{{link}}',
+    },
+  },
+  ru: {
+    email_confirmation: {
+      subject: 'Подтвердите учётную запись Payrail',
+      text: 'Подтвердите логин {{login}}, открыв ссылку в течение 24 часов:\n{{link}}\n\nЕсли вы не регистрировались, проигнорируйте это письмо.',
+    },
+    password_reset: {
+      subject: 'Сброс пароля Payrail',
+      text: 'Чтобы задать новый пароль, откройте ссылку в течение часа:\n{{link}}\n\nЕсли вы не запрашивали сброс, проигнорируйте письмо: пароль не изменится.',
+    },
+    lockout: {
+      subject: 'Учётная запись Payrail временно заблокирована',
+      text: 'После {{failures}} неудачных попыток входа учётная запись заблокирована до {{until}} (UTC). Если это были не вы, сбросьте пароль.',
+    },
+    already_registered: {
+      subject: 'Попытка регистрации с вашим логином',
+      text: 'Кто-то пытался зарегистрировать новую учётную запись Payrail с логином {{login}}, который уже занят вами. Если это были вы, войдите или сбросьте пароль.',
+    },
+    password_changed: {
+      subject: 'Пароль Payrail изменён',
+      text: 'Пароль учётной записи {{login}} изменён, все сеансы завершены. Если это были не вы, немедленно сбросьте пароль.',
+    },
+    payment_succeeded: {
+      subject: 'Платёж на {{amount}} выполнен',
+      text: 'Ваш платёж {{paymentId}} на {{amount}} в пользу {{merchant}} выполнен.',
+    },
+    payment_declined: {
+      subject: 'Платёж на {{amount}} отклонён',
+      text: 'Ваш платёж {{paymentId}} на {{amount}} в пользу {{merchant}} отклонён: {{reason}}.',
+    },
+    payment_refunded: {
+      subject: 'Возврат {{amount}}',
+      text: '{{merchant}} вернул {{amount}} по вашему платежу {{paymentId}}.',
+    },
+    merchant_new_payment: {
+      subject: 'Новый платёж {{paymentId}}: {{amount}}',
+      text: 'Новый платёж {{paymentId}} на {{amount}} выполнен.',
+    },
+    merchant_refund: {
+      subject: 'Возврат {{refundId}}: {{amount}}',
+      text: 'Выполнен возврат {{refundId}} на {{amount}} по платежу {{paymentId}}.',
+    },
+    webhook_failed: {
+      subject: 'Ошибки доставки вебхуков',
+      text: 'Доставка на ваш адрес вебхуков {{url}} не удаётся: {{reason}}.',
+    },
+    ticket_reply: {
+      subject: 'Ответ по обращению {{ticketId}}',
+      text: 'Поддержка ответила на ваше обращение {{ticketId}}:\n\n{{body}}',
+    },
+    staff_invite: {
+      subject: 'Приглашение в {{merchant}} на Payrail',
+      text: 'Вас добавили в {{merchant}} с ролью {{role}}. Задайте пароль в течение 24 часов по ссылке:\n{{link}}',
+    },
+  },
+};
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Compiled = {
+  subject: HandlebarsTemplateDelegate;
+  text: HandlebarsTemplateDelegate;
+  html: HandlebarsTemplateDelegate;
+};
+const cache = new Map<string, Compiled>();
+
+function compiled(locale: Locale, name: TemplateName): Compiled {
+  const key = `${locale}:${name}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    const source = SOURCES[locale][name];
+    // HTML: the same text, escaped by Handlebars, line breaks as <br>.
+    const html = `<p>${source.text.replace(/\n/g, '<br>')}</p>`;
+    entry = {
+      subject: Handlebars.compile(source.subject, { noEscape: true, strict: true }),
+      text: Handlebars.compile(source.text, { noEscape: true, strict: true }),
+      html: Handlebars.compile(html, { strict: true }),
+    };
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+export const isLocale = (value: string): value is Locale => value === 'en' || value === 'ru';
+
+/** Renders a message; an unknown locale falls back to English, a missing variable throws. */
+export function render(
+  name: TemplateName,
+  locale: string,
+  vars: Record<string, string | number>,
+): RenderedMessage {
+  const t = compiled(isLocale(locale) ? locale : 'en', name);
+  return { subject: t.subject(vars), text: t.text(vars), html: t.html(vars) };
+}

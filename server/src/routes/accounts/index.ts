@@ -1,0 +1,85 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { PayrailError } from '@payrail/core';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import '../../accounts/account-request';
+import type { AccountsDeps } from '../../accounts/deps';
+import { authenticateSession } from '../../accounts/sessions';
+import { sendError, statusOf, toPayrailError } from '../../http/errors';
+import { authRoutes } from './auth-routes';
+import { merchantRoutes } from './merchant-routes';
+import { profileRoutes } from './profile-routes';
+
+/** The CSRF secret cookie; `__Host-` for the same reasons as the session cookie. */
+export const CSRF_COOKIE = '__Host-payrail_csrf';
+
+/** Translates the cookie/CSRF/rate-limit plugins' errors into Payrail's, then answers as everywhere. */
+function accountErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error, request, reply) => {
+    const code = (error as { code?: unknown }).code;
+    const mapped =
+      typeof code === 'string' && code.startsWith('FST_CSRF_')
+        ? new PayrailError('PAYRAIL_ERR_CSRF_INVALID')
+        : toPayrailError(error);
+    if (statusOf(mapped) >= 500) request.log.error({ err: error, code: mapped.code }, 'request failed');
+    else request.log.info({ code: mapped.code, param: mapped.param }, 'request rejected');
+    return sendError(request, reply, mapped);
+  });
+}
+
+/**
+ * The personal account's JSON API, for the web UI (docs/accounts.md):
+ * - `/v1/auth/*`: public (register, confirm, login, recovery), rate-limited per IP and per login;
+ * - `/v1/account/*`: the session cookie is required (checked in onRequest, before the body is parsed)
+ *   and every POST/DELETE carries an `X-CSRF-Token`.
+ * Both are contexts of their own, so the merchant API's API-key hook never runs here and vice versa.
+ */
+export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (app, { deps }) => {
+  await app.register(fastifyCookie, { secret: deps.options.cookieSecret });
+  await app.register(fastifyCsrf, {
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/', secure: true, httpOnly: true, sameSite: 'lax', signed: true },
+    // Tokens are bound to the session: one stolen from another session does not validate.
+    getUserInfo: (request) => request.account?.session.id ?? '',
+    csrfOpts: { hmacKey: deps.options.cookieSecret },
+    getToken: (request) => {
+      const header = request.headers['x-csrf-token'];
+      return typeof header === 'string' ? header : '';
+    },
+  });
+  app.decorateRequest('account', null);
+  accountErrorHandler(app);
+
+  await app.register(
+    async (auth) => {
+      await auth.register(fastifyRateLimit, {
+        global: true,
+        max: deps.options.rateLimitPerIp,
+        timeWindow: 60_000,
+        keyGenerator: (request) => `ip:${request.ip}`,
+        errorResponseBuilder: (_request, context) =>
+          new PayrailError('PAYRAIL_ERR_RATE_LIMITED', {
+            message: `Too many requests; retry in ${context.after}.`,
+          }),
+      });
+      await auth.register(authRoutes, { deps });
+    },
+    { prefix: '/v1/auth' },
+  );
+
+  await app.register(
+    async (account) => {
+      account.addHook('onRequest', async (request) => {
+        await authenticateSession(deps.store, request, deps.clock.now());
+      });
+      account.addHook('preHandler', (request, reply, done) => {
+        if (request.method === 'GET' || request.method === 'HEAD') return done();
+        account.csrfProtection(request, reply, done);
+      });
+      await account.register(profileRoutes, { deps });
+      await account.register(merchantRoutes, { deps });
+    },
+    { prefix: '/v1/account' },
+  );
+};
