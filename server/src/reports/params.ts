@@ -1,0 +1,32 @@
+import {
+  type LocalDate,
+  PayrailError,
+  parseLocalDate,
+  parseTimeZone,
+  type ReportFilter,
+} from '@payrail/core';
+
+/** The time zone of a report: the `tz` parameter canonicalised, UTC when absent. */
+export function reportTimeZone(tz: string | undefined): string {
+  return tz === undefined || tz === '' ? 'UTC' : parseTimeZone(tz, 'tz');
+}
+
+export function reportDate(value: string, param: 'from' | 'to'): LocalDate {
+  const date = parseLocalDate(value);
+  if (!date) {
+    throw new PayrailError('PAYRAIL_ERR_REPORT_RANGE_INVALID', {
+      param,
+      message: `${param} must be a calendar date YYYY-MM-DD from 1970 on, such as 2026-01-31; got "${value.slice(0, 32)}".`,
+    });
+  }
+  return date;
+}
+
+/** The filter as the store takes it and as the answer echoes it (absent parts left out). */
+export function reportFilter(query: { method?: string; currency?: string; status?: ReportFilter['status'] }) {
+  const filter: ReportFilter = {};
+  if (query.method !== undefined) filter.method = query.method;
+  if (query.currency !== undefined) filter.currency = query.currency;
+  if (query.status !== undefined) filter.status = query.status;
+  return filter;
+}
