@@ -7,14 +7,19 @@ import {
   type Store,
   systemClock,
 } from '@payrail/core';
-import { cards } from '@payrail/plugin-cards';
+import { CardVault, cards, PROCESS_FINGERPRINT_KEY, VaultKeyRing } from '@payrail/plugin-cards';
+import { createMongoStore } from '@payrail/store-mongodb';
 import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
 import type { DatabaseConfig, ServerConfig } from './config';
 import { pluginsFromFile } from './plugins-file';
 import type { AppServices } from './services';
+import { createSandboxSimulators } from './simulators/sandbox';
+import { resolveVaultKeys } from './vault-keys-file';
+import { loadSecretBox } from './webhooks/secrets-key';
 
-/** Opens the configured store: PostgreSQL for a postgres:// URL, the embedded PGlite otherwise. */
+/** Opens the configured store: PostgreSQL for postgres://, MongoDB for mongodb://, else the embedded PGlite. */
 export async function openStore(database: DatabaseConfig): Promise<Store> {
+  if (database.kind === 'mongodb') return createMongoStore({ url: database.url });
   return database.kind === 'postgres'
     ? createPostgresStore({ url: database.url })
     : createEmbeddedStore({ dataDir: database.dataDir });
@@ -24,10 +29,10 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
  * The plugins a stock server runs: cards, plus those listed in PAYRAIL_PLUGINS_FILE. Deployments with
  * their own plugins call `bootstrap` with `plugins`.
  */
-export function defaultPlugins(config: ServerConfig): AnyPlugin[] {
+export function defaultPlugins(config: ServerConfig, store?: Store): AnyPlugin[] {
   return [
     cards(config.cardFingerprintKey ? { fingerprintKey: config.cardFingerprintKey } : {}),
-    ...pluginsFromFile(config.pluginsFile),
+    ...pluginsFromFile(config.pluginsFile, process.env, store ? { store } : {}),
   ];
 }
 
@@ -45,7 +50,9 @@ export async function bootstrap(
   const http = createUndiciHttpClient({ logger });
   try {
     await store.migrate();
-    const registry = await createPluginRegistry(options.plugins ?? defaultPlugins(config), {
+    const simulators = config.simulators ? createSandboxSimulators(config.publicUrl) : undefined;
+    const plugins = [...(options.plugins ?? defaultPlugins(config, store)), ...(simulators?.plugins ?? [])];
+    const registry = await createPluginRegistry(plugins, {
       logger,
       clock: systemClock,
       http,
@@ -58,12 +65,25 @@ export async function bootstrap(
       logger,
       publicUrl: config.publicUrl,
     });
+    const vault = openVault(config, store, logger);
+    // A store handed in (tests, embedders) may not live in config.database: no key file is made for it.
+    const webhookSecrets = await loadSecretBox({
+      key: config.webhookSecretsKey,
+      database: !options.store
+        ? config.database
+        : store.kind === 'postgres'
+          ? { kind: 'postgres', url: '' }
+          : { kind: 'embedded', dataDir: 'memory://' },
+    });
     return {
       store,
       registry,
       orchestrator,
       clock: systemClock,
       logger,
+      ...(vault ? { vault } : {}),
+      ...(webhookSecrets ? { webhookSecrets } : {}),
+      ...(simulators ? { simulators } : {}),
       close: async () => {
         await http.close();
         await store.close();
@@ -74,4 +94,28 @@ export async function bootstrap(
     await store.close().catch(() => {});
     throw error;
   }
+}
+
+/** The card vault for saved cards, with keys from PAYRAIL_VAULT_KEYS or the embedded dev key file. */
+export function openVault(config: ServerConfig, store: Store, logger: Logger): CardVault | undefined {
+  const keys = resolveVaultKeys({ vaultKeys: config.vaultKeys, database: config.database });
+  if (keys.source === 'none') {
+    logger.warn(
+      {},
+      'PAYRAIL_VAULT_KEYS is not set: saved cards and one-click payments are off (see README, "Card vault keys")',
+    );
+    return undefined;
+  }
+  if (keys.source === 'dev-file') {
+    logger.warn(
+      { file: keys.file, created: keys.created },
+      'card vault: using a development key file; set PAYRAIL_VAULT_KEYS in production',
+    );
+  }
+  return new CardVault({
+    keys: new VaultKeyRing(keys.keys),
+    storedCards: store.storedCards,
+    fingerprintKey: config.cardFingerprintKey ?? PROCESS_FINGERPRINT_KEY,
+    clock: systemClock,
+  });
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { type AnyPlugin, PayrailError } from '@payrail/core';
-import { antifraud } from '@payrail/plugin-antifraud';
+import { type AnyPlugin, PayrailError, type Store } from '@payrail/core';
+import { type AntifraudOptions, antifraud } from '@payrail/plugin-antifraud';
 import { qiwi } from '@payrail/plugin-qiwi';
 import { webmoney } from '@payrail/plugin-webmoney';
 import { z } from 'zod';
+import { antifraudOnStore } from './antifraud/wiring';
 
 /**
  * The optional plugins file (`PAYRAIL_PLUGINS_FILE`): which extra plugins a stock server runs, with their
@@ -49,7 +50,11 @@ function resolveEnvRefs(value: unknown, env: NodeJS.ProcessEnv, path: string): u
 }
 
 /** Plugins described by the file at `path` (none when `path` is undefined). */
-export function pluginsFromFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env): AnyPlugin[] {
+export function pluginsFromFile(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  deps: { store?: Store } = {},
+): AnyPlugin[] {
   if (!path) return [];
   let json: unknown;
   try {
@@ -71,7 +76,11 @@ export function pluginsFromFile(path: string | undefined, env: NodeJS.ProcessEnv
   return Object.entries(parsed.data).flatMap(([name, instances]) =>
     (instances ?? []).map((options, index) => {
       const factory = FACTORIES[name] as (options: unknown) => AnyPlugin;
-      return factory(resolveEnvRefs(options, env, `${name}.${index}`));
+      const resolved = resolveEnvRefs(options, env, `${name}.${index}`);
+      // Antifraud on a server counts velocity and reads merchants' rules and lists in the store.
+      if (name === 'antifraud' && deps.store)
+        return factory(antifraudOnStore(resolved as AntifraudOptions, deps.store));
+      return factory(resolved);
     }),
   );
 }

@@ -181,3 +181,82 @@ describe('Idempotency-Key when recording the outcome fails transiently', () => {
     expect((await snapshot(t.store, m.id)).payments).toHaveLength(1);
   });
 });
+
+describe('Idempotency-Key when the process dies before recording the outcome', () => {
+  // The "dead" process: its outcome is never recorded (complete fails for good), so the key stays in
+  // flight until its 60 s lock passes on this controllable clock.
+  let t: TestApp;
+  let recordingWorks = true;
+  let nowMs = Date.now();
+  beforeAll(async () => {
+    t = await createTestApp({
+      clock: { now: () => new Date(nowMs) },
+      wrapStore: (store) => ({
+        ...store,
+        idempotency: {
+          ...store.idempotency,
+          complete: async (args) => {
+            if (!recordingWorks) throw new Error('process died (injected)');
+            return store.idempotency.complete(args);
+          },
+        },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a retry after the lock expired answers with the payment and refund the dead attempt created', async () => {
+    const m = await t.createMerchant();
+    const body = { amount: 900, currency: 'usd', method: 'card', order_id: 'died-once' };
+    recordingWorks = false;
+    const first = await m.test.post('/v1/payments', body, { 'idempotency-key': 'dies' });
+    expect(first.statusCode).toBe(201);
+    // Within the lock the key is still busy.
+    expect((await m.test.post('/v1/payments', body, { 'idempotency-key': 'dies' })).statusCode).toBe(409);
+
+    nowMs += 61_000;
+    recordingWorks = true;
+    const retry = await m.test.post('/v1/payments', body, { 'idempotency-key': 'dies' });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+    const list = await t.store.payments.list({
+      merchantId: m.id,
+      mode: 'test',
+      orderId: 'died-once',
+      limit: 10,
+    });
+    expect(list.data.map((p) => p.id)).toEqual([first.body.id]);
+    // Recorded now: the next retry is a replay.
+    const replay = await m.test.post('/v1/payments', body, { 'idempotency-key': 'dies' });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+
+    // The same for a refund: never refunded twice.
+    const paid = await t.anonymous.post(`/pay/${first.body.id}`, cardPayload());
+    expect(paid.body.status).toBe('succeeded');
+    recordingWorks = false;
+    const refund = await m.test.post(
+      `/v1/payments/${first.body.id}/refunds`,
+      { amount: 300 },
+      {
+        'idempotency-key': 'refund-dies',
+      },
+    );
+    expect(refund.statusCode).toBe(201);
+    nowMs += 61_000;
+    recordingWorks = true;
+    const refundRetry = await m.test.post(
+      `/v1/payments/${first.body.id}/refunds`,
+      { amount: 300 },
+      {
+        'idempotency-key': 'refund-dies',
+      },
+    );
+    expect(refundRetry.statusCode).toBe(201);
+    expect(refundRetry.body.id).toBe(refund.body.id);
+    const refunds = await t.store.refunds.listByPayment({ paymentId: first.body.id });
+    expect(refunds.map((r) => r.id)).toEqual([refund.body.id]);
+    expect((await t.store.payments.getById({ id: first.body.id }))?.amountRefunded).toBe(300);
+  });
+});

@@ -34,7 +34,8 @@ describe('plugins file', () => {
     });
     process.env.TEST_QIWI_SECRET = 'qiwi-secret-from-env';
     process.env.TEST_WM_SECRET = 'wm-secret-from-env';
-    const config = loadConfig({ PAYRAIL_PLUGINS_FILE: path });
+    // Without the sandbox simulators, whose instances would join the list (see sandbox-*.test.ts).
+    const config = loadConfig({ PAYRAIL_PLUGINS_FILE: path, PAYRAIL_SIMULATORS: '0' });
     const store = await createEmbeddedStore({ dataDir: 'memory://' });
     const services = await bootstrap(config, silentLogger, { store });
     try {

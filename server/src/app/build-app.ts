@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { defaultAccountsOptions } from '../accounts/accounts-config';
 import { apiKeyAuth } from '../http/auth';
 import { errorHandling, requestId } from '../http/errors';
 import '../http/fastify-types';
@@ -8,11 +9,14 @@ import { acceptJsonOnly } from '../http/json-body';
 import { loggerOptions } from '../http/logging';
 import { registerOpenApi } from '../http/openapi';
 import { servicesDecorator } from '../http/services-plugin';
+import { accountsApi } from '../routes/accounts';
 import { healthRoutes } from '../routes/health';
 import { webhookRoutes } from '../routes/hooks';
 import { payRoutes } from '../routes/pay';
+import { paymentLookupRoutes } from '../routes/public/payment-lookup';
 import { merchantApi } from '../routes/v1';
 import type { AppOptions, AppServices } from '../services';
+import { simulatorRoutes } from '../simulators/routes';
 
 export const DEFAULT_BODY_LIMIT = 100 * 1024;
 
@@ -47,6 +51,15 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   });
   await app.register(payRoutes);
   await app.register(webhookRoutes);
+  // Buyers without an account (no API key, no session): its own context, rate-limited inside.
+  await app.register(paymentLookupRoutes, { prefix: '/v1/public', ...options.paymentLookup });
+  // The personal account (/v1/auth, /v1/account): session-authenticated, separate from the API-key context.
+  const accounts = options.accounts ?? defaultAccountsOptions(options.publicUrl, services.logger);
+  app.addHook('onClose', () => accounts.notifier.close());
+  await app.register(accountsApi, {
+    deps: { store: services.store, clock: services.clock, logger: services.logger, options: accounts },
+  });
+  if (services.simulators) await app.register(simulatorRoutes, { simulators: services.simulators });
 
   await app.ready();
   return app;

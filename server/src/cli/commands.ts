@@ -1,7 +1,7 @@
-import { DEFAULT_TARIFF, type Merchant, newId, PayrailError } from '@payrail/core';
+import { DEFAULT_TARIFF, type Merchant, newId, PayrailError, silentLogger } from '@payrail/core';
 import { z } from 'zod';
 import { generateApiKey } from '../auth/api-keys';
-import { openStore } from '../bootstrap';
+import { openStore, openVault } from '../bootstrap';
 import { loadConfig } from '../config';
 import { runUntilSignal } from '../main';
 
@@ -68,6 +68,28 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
           keys: { test: test.secret, live: live.secret },
           note: 'Keep the secret keys safe: only their hashes are stored, they cannot be shown again.',
         });
+      }),
+  },
+  'vault rotate': {
+    usage:
+      'payrail vault rotate               re-encrypt saved cards under the newest PAYRAIL_VAULT_KEYS key (resumable)',
+    run: () =>
+      withStore(async (store) => {
+        const vault = openVault(loadConfig(), store, silentLogger);
+        if (!vault) throw new PayrailError('PAYRAIL_ERR_VAULT_UNAVAILABLE');
+        const report = await vault.rotate();
+        print({
+          key_id: report.keyId,
+          resealed: report.resealed,
+          skipped: report.skipped,
+          failed: report.failed,
+        });
+        if (report.failed.length > 0) {
+          throw new PayrailError('PAYRAIL_ERR_CONFIG', {
+            param: 'PAYRAIL_VAULT_KEYS',
+            message: `${report.failed.length} saved card(s) could not be opened (listed above); add their keys back to PAYRAIL_VAULT_KEYS and run again.`,
+          });
+        }
       }),
   },
   'keys list': {

@@ -27,6 +27,15 @@ async function authPlugin(app: FastifyInstance) {
     }
     const key = await app.services.store.apiKeys.findActiveByHash({ secretHash: hashApiKey(secret) });
     if (!key || key.mode !== mode) throw new PayrailError('PAYRAIL_ERR_AUTH_INVALID');
+    // Keys created in the personal account may expire; last use is recorded at most once a minute.
+    const now = app.services.clock.now();
+    if (key.expiresAt && key.expiresAt <= now) {
+      throw new PayrailError('PAYRAIL_ERR_AUTH_INVALID', { message: 'The API key has expired.' });
+    }
+    const staleBefore = new Date(now.getTime() - 60_000);
+    if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {
+      await app.services.store.apiKeys.touch({ id: key.id, now, ifOlderThan: staleBefore });
+    }
     request.merchantScope = { merchantId: key.merchantId, mode: key.mode };
   });
 }

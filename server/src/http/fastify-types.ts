@@ -1,7 +1,7 @@
 import type { MerchantScope } from '@payrail/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppServices } from '../services';
-import type { IdempotencyClaim } from './idempotency';
+import type { HeldIdempotencyKey } from './idempotency';
 
 /** What this server adds to Fastify's types: the shared services and the authenticated caller. */
 declare module 'fastify' {
@@ -15,6 +15,6 @@ declare module 'fastify' {
     /** The merchant and mode of the API key; null on routes that need no key. */
     merchantScope: MerchantScope | null;
     /** Set by the idempotency hooks while this request owns an Idempotency-Key. */
-    idempotency: IdempotencyClaim | null;
+    idempotency: HeldIdempotencyKey | null;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Mode, PayrailError } from '@payrail/core';
+import { ID_PREFIXES, type IdKind, type Mode, PayrailError, ulid } from '@payrail/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scopeOf } from './auth';
 
@@ -17,12 +17,33 @@ import { scopeOf } from './auth';
  * - 409 and 429 answers (retryable by definition: a concurrent change, a rate limit). Storing them would
  *   make the client's correct reaction — retrying with the same key — fail forever.
  * The claim has a lock of 60 s; if this process dies mid-request the key becomes claimable again then.
+ * The claim also reserves the id of the object the request creates (`reservedId`), and a retry that
+ * takes over a dead claim gets that id back, so it returns what the dead attempt created instead of
+ * creating a second payment or refund.
  */
 
 export interface IdempotencyClaim {
   merchantId: string;
   mode: Mode;
   key: string;
+}
+
+/** What a request holding a key knows about it (on `request.idempotency`). */
+export interface HeldIdempotencyKey extends IdempotencyClaim {
+  /** The ULID reserved for the object this request creates. */
+  resourceUlid: string;
+  /** An earlier attempt with this key died in flight and may already have created that object. */
+  resumed: boolean;
+}
+
+/**
+ * The id a create route gives its new object. With an Idempotency-Key it is the one the key reserved,
+ * and `resumed` says an earlier attempt may have created it already: look it up before creating.
+ */
+export function reservedId(request: FastifyRequest, kind: IdKind): { id?: string; resumed: boolean } {
+  const held = request.idempotency;
+  if (!held) return { resumed: false };
+  return { id: `${ID_PREFIXES[kind]}_${held.resourceUlid}`, resumed: held.resumed };
 }
 
 export interface IdempotencyOptions {
@@ -71,9 +92,10 @@ export function addIdempotency(app: FastifyInstance, options: IdempotencyOptions
   const { store, clock } = app.services;
 
   const release = async (request: FastifyRequest, statusCode: number, payload: unknown) => {
-    const claim = request.idempotency;
-    if (!claim) return;
+    const held = request.idempotency;
+    if (!held) return;
     request.idempotency = null;
+    const claim: IdempotencyClaim = { merchantId: held.merchantId, mode: held.mode, key: held.key };
     const record = () =>
       isRetryableStatus(statusCode) || typeof payload !== 'string'
         ? store.idempotency.abandon(claim)
@@ -118,10 +140,11 @@ export function addIdempotency(app: FastifyInstance, options: IdempotencyOptions
       now,
       expiresAt: new Date(now.getTime() + options.ttlMs),
       lockedUntil: new Date(now.getTime() + lockMs),
+      resourceUlid: ulid(now.getTime()),
     });
     switch (result.state) {
       case 'started':
-        request.idempotency = claim;
+        request.idempotency = { ...claim, resourceUlid: result.resourceUlid, resumed: result.resumed };
         return;
       case 'in_flight':
         throw new PayrailError('PAYRAIL_ERR_IDEMPOTENCY_IN_FLIGHT', { param: 'Idempotency-Key' });

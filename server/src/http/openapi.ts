@@ -22,6 +22,12 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'A secret API key, sk_test_… or sk_live_…' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: '__Host-payrail_session',
+            description: 'Personal-account session (POST /v1/auth/login); mutations also need X-CSRF-Token.',
+          },
         },
       },
     },

@@ -1,7 +1,9 @@
 import { isId, PayrailError } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../http/schemas/common';
-import { buyerPaymentSchema, buyerPaymentView, cardBody, payParams } from '../http/schemas/pay';
+import { buyerPaymentSchema, buyerPaymentView, payBody, payParams } from '../http/schemas/pay';
+import { assertCanSave, cardInputOf, saveCardIfAsked } from './pay-card';
+import { verifyRoutes } from './pay-verify';
 
 /**
  * The buyer's endpoints. No API key: the unguessable payment id is the capability. Card data arrives only
@@ -11,6 +13,7 @@ import { buyerPaymentSchema, buyerPaymentView, cardBody, payParams } from '../ht
 export const payRoutes: FastifyPluginAsyncZod = async (app) => {
   const { store, orchestrator } = app.services;
   const tags = ['payment page'];
+  await app.register(verifyRoutes);
 
   const notFound = (id: string) =>
     new PayrailError('PAYRAIL_ERR_NOT_FOUND', {
@@ -32,7 +35,7 @@ export const payRoutes: FastifyPluginAsyncZod = async (app) => {
       const { paymentId } = request.params;
       const payment = isId('payment', paymentId) ? await store.payments.getById({ id: paymentId }) : null;
       if (!payment) throw notFound(paymentId);
-      return buyerPaymentView(payment);
+      return buyerPaymentView(payment, await store.storedCards.forPayment({ paymentId }));
     },
   );
 
@@ -41,31 +44,32 @@ export const payRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Pay with a card',
+        summary: 'Pay with a card, or with the saved card and its CVC',
         description:
-          'Submits the buyer’s card for a payment awaiting a payment method. A decline is a 200 with status "failed" and a decline code.',
+          'Submits the buyer’s card for a payment awaiting a payment method; `save_card: true` keeps it for the merchant’s customer. For a payment created with a saved card (`payment_method: "pm_…"`), send only `{ "cvc" }`. A decline is a 200 with status "failed" and a decline code.',
         params: payParams,
-        body: cardBody,
+        body: payBody,
         response: { 200: buyerPaymentSchema, ...errorResponses },
       },
     },
     async (request) => {
       const { paymentId } = request.params;
       if (!isId('payment', paymentId)) throw notFound(paymentId);
-      const card = request.body;
+      const body = request.body;
+      const [current, savedCard] = await Promise.all([
+        store.payments.getById({ id: paymentId }),
+        store.storedCards.forPayment({ paymentId }),
+      ]);
+      if (!current) throw notFound(paymentId);
+      assertCanSave(app.services, current, body);
+      const { card, fromVault } = cardInputOf(app.services, body, savedCard);
       const payment = await orchestrator.confirmPayment({
         paymentId,
-        paymentMethod: {
-          type: 'card',
-          number: card.number,
-          expMonth: card.exp_month,
-          expYear: card.exp_year,
-          cvc: card.cvc,
-          ...(card.holder !== undefined ? { holder: card.holder } : {}),
-        },
+        paymentMethod: card,
         client: { ip: request.ip, userAgent: request.headers['user-agent'] },
       });
-      return buyerPaymentView(payment);
+      if (!fromVault) await saveCardIfAsked(app.services, payment, card, body);
+      return buyerPaymentView(payment, savedCard);
     },
   );
 };

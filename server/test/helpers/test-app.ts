@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import {
   type AnyPlugin,
+  type Clock,
   createPluginRegistry,
   createUndiciHttpClient,
   DEFAULT_TARIFF,
@@ -10,7 +12,8 @@ import {
   silentLogger,
   systemClock,
 } from '@payrail/core';
-import { cards } from '@payrail/plugin-cards';
+import { CardVault, cards, PROCESS_FINGERPRINT_KEY, VaultKeyRing } from '@payrail/plugin-cards';
+import { createTestStore, startTestMongo } from '@payrail/store-mongodb/testing';
 import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
 import { createTestDatabase } from '@payrail/store-postgres/testing';
 import { type FakeProviderControl, fakeProvider } from '@payrail/testkit';
@@ -22,7 +25,8 @@ import type { AppOptions, AppServices } from '../../src/services';
 export const PUBLIC_URL = 'http://payrail.test';
 export const FAKE_WEBHOOK_SECRET = 'fake_whsec_0123456789abcdef';
 
-export type StoreKind = 'pglite' | 'postgres';
+/** 'mongodb': a real MongoDB at PAYRAIL_TEST_MONGODB_URL, else the in-process CongoDB (not in STORE_KINDS). */
+export type StoreKind = 'pglite' | 'postgres' | 'mongodb';
 
 /** Both adapters the server runs on; tests of the full flow run against each (describe.each). */
 export const STORE_KINDS: StoreKind[] = ['pglite', 'postgres'];
@@ -35,6 +39,17 @@ export async function createStore(kind: StoreKind): Promise<{ store: Store; clea
     const store = await createEmbeddedStore({ dataDir: 'memory://', poolSize: 1 });
     await store.migrate();
     return { store, cleanup: () => store.close() };
+  }
+  if (kind === 'mongodb') {
+    const mongo = await startTestMongo();
+    const { store, drop } = await createTestStore(mongo);
+    return {
+      store,
+      cleanup: async () => {
+        await drop();
+        await mongo.close();
+      },
+    };
   }
   const database = await createTestDatabase();
   const store = createPostgresStore({ url: database.url, poolSize: 10 });
@@ -114,31 +129,53 @@ export interface TestAppOptions {
   logger?: AppOptions['logger'];
   bodyLimit?: number;
   /** Plugins registered after the cards and fake providers (antifraud engines, other providers). */
-  plugins?: AnyPlugin[];
+  plugins?: AnyPlugin[] | ((store: Store) => AnyPlugin[]);
   /** Wraps the store the app sees (fault injection). */
   wrapStore?: (store: Store) => Store;
+  /** The app's clock (default: the system clock). */
+  clock?: Clock;
+  /** Rate limits of the public payment lookup. */
+  paymentLookup?: AppOptions['paymentLookup'];
+  /** Personal-account options (mailer, Telegram, limits); default: built-in, no SMTP. */
+  accounts?: AppOptions['accounts'];
 }
 
 /** One app per test file (PGlite starts in 2–4 s); tests isolate themselves with fresh merchants. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { store: realStore, cleanup } = await createStore(options.store ?? 'pglite');
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
-  const clock = systemClock;
+  const clock = options.clock ?? systemClock;
   const logger = silentLogger;
   const http = createUndiciHttpClient();
   const fake = fakeProvider({ webhookSecret: FAKE_WEBHOOK_SECRET });
-  const registry = await createPluginRegistry([cards({}), fake, ...(options.plugins ?? [])], {
-    logger,
-    clock,
-    http,
-    publicUrl: PUBLIC_URL,
-  });
+  const registry = await createPluginRegistry(
+    [
+      cards({}),
+      fake,
+      ...(typeof options.plugins === 'function' ? options.plugins(store) : (options.plugins ?? [])),
+    ],
+    {
+      logger,
+      clock,
+      http,
+      publicUrl: PUBLIC_URL,
+    },
+  );
   const orchestrator = new Orchestrator({ store, registry, clock, logger, publicUrl: PUBLIC_URL });
-  const services: AppServices = { store, registry, orchestrator, clock, logger };
+  // A fresh vault key per app: saved cards live as long as the test database.
+  const vault = new CardVault({
+    keys: new VaultKeyRing([{ id: 'test1', key: randomBytes(32) }]),
+    storedCards: store.storedCards,
+    fingerprintKey: PROCESS_FINGERPRINT_KEY,
+    clock,
+  });
+  const services: AppServices = { store, registry, orchestrator, clock, logger, vault };
   const app = await buildApp(services, {
     publicUrl: PUBLIC_URL,
     logger: options.logger ?? false,
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.paymentLookup !== undefined ? { paymentLookup: options.paymentLookup } : {}),
+    ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
   });
 
   return {

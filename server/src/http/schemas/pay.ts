@@ -1,4 +1,10 @@
-import { BUYER_DECLINE_MESSAGE, DECLINE_CODES, PAYMENT_STATUSES, type Payment } from '@payrail/core';
+import {
+  BUYER_DECLINE_MESSAGE,
+  DECLINE_CODES,
+  PAYMENT_STATUSES,
+  type Payment,
+  type StoredCard,
+} from '@payrail/core';
 import { z } from 'zod';
 import { nextActionSchema } from './common';
 
@@ -33,6 +39,27 @@ export const cardBody = z.strictObject({
   holder: z.string().min(1).max(200).optional(),
 });
 
+/**
+ * What `POST /pay/:id` takes: a full card (optionally `save_card: true` to keep it for the merchant's
+ * customer), or — for a payment created with a saved card — the CVC alone.
+ */
+export const payBody = cardBody.partial({ number: true, exp_month: true, exp_year: true }).extend({
+  save_card: z
+    .boolean({ error: 'save_card must be true or false' })
+    .optional()
+    .describe('The buyer agrees to save this card for one-click payments at this merchant.'),
+});
+
+export type PayBody = z.output<typeof payBody>;
+
+/** The buyer's view of the saved card a one-click payment uses. */
+const savedCardSchema = z.object({
+  brand: z.string(),
+  last4: z.string(),
+  exp_month: z.number().int(),
+  exp_year: z.number().int(),
+});
+
 export const buyerPaymentSchema = z
   .object({
     id: z.string(),
@@ -45,10 +72,17 @@ export const buyerPaymentSchema = z
     next_action: nextActionSchema.nullable(),
     decline: z.object({ code: z.enum(DECLINE_CODES), message: z.string() }).nullable(),
     return_url: z.string().nullable(),
+    saved_card: savedCardSchema
+      .nullable()
+      .optional()
+      .describe('Set for a one-click payment: the saved card it is paid with; send only the CVC.'),
   })
   .meta({ id: 'BuyerPayment' });
 
-export function buyerPaymentView(p: Payment): z.output<typeof buyerPaymentSchema> {
+export function buyerPaymentView(
+  p: Payment,
+  savedCard?: StoredCard | null,
+): z.output<typeof buyerPaymentSchema> {
   return {
     id: p.id,
     object: 'payment',
@@ -66,5 +100,31 @@ export function buyerPaymentView(p: Payment): z.output<typeof buyerPaymentSchema
         }
       : null,
     return_url: p.returnUrl,
+    saved_card:
+      savedCard && savedCard.deletedAt === null
+        ? {
+            brand: savedCard.brand,
+            last4: savedCard.last4,
+            exp_month: savedCard.expMonth,
+            exp_year: savedCard.expYear,
+          }
+        : null,
   };
 }
+
+export const verifyBody = z.strictObject({
+  code: z
+    .string({ error: 'code must be a string of digits' })
+    .regex(/^\d{4,12}$/, { error: 'code must be 4 to 12 digits' })
+    .describe('The secret code the card’s issuer gave the cardholder.'),
+});
+
+/** The payer-authentication challenge as the buyer's page shows it. */
+export const verificationSchema = z
+  .object({
+    object: z.literal('verification'),
+    state: z.enum(['pending', 'authenticated', 'failed', 'expired']),
+    attempts_left: z.number().int(),
+    payment: buyerPaymentSchema,
+  })
+  .meta({ id: 'Verification' });

@@ -30,6 +30,7 @@ const metadataSchema = z
 
 const customerSchema = z
   .strictObject({
+    id: z.string().min(1).max(255).optional().describe('Your customer id; saved cards belong to it.'),
     email: z.email({ error: 'not a valid email address' }).max(254).optional(),
     phone: z
       .string()
@@ -63,6 +64,17 @@ export function createPaymentBody(methods: readonly string[]) {
       .optional()
       .describe('Where the buyer goes after paying.'),
     metadata: metadataSchema.optional(),
+    customer_id: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Your customer id (same as customer.id): the buyer may save the card for it.'),
+    payment_method: z
+      .string()
+      .regex(/^pm_[0-9A-Za-z]{1,60}$/, { error: 'payment_method must be a saved card id (pm_…)' })
+      .optional()
+      .describe('A saved card of customer_id (one-click): the buyer then confirms with the CVC only.'),
   });
 }
 
@@ -106,7 +118,9 @@ export const paymentSchema = z
     capture_method: z.enum(['automatic', 'manual']),
     order_id: z.string().nullable(),
     description: z.string().nullable(),
-    customer: z.object({ email: z.string().optional(), phone: z.string().optional() }).nullable(),
+    customer: z
+      .object({ id: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
+      .nullable(),
     return_url: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
     card: z
@@ -116,6 +130,10 @@ export const paymentSchema = z
         last4: z.string(),
         exp_month: z.number().int(),
         exp_year: z.number().int(),
+        authentication: z
+          .enum(['authenticated', 'failed', 'not_enrolled', 'attempted'])
+          .nullable()
+          .describe('Payer authentication result (3-D-Secure-like); null when none ran.'),
       })
       .nullable(),
     next_action: nextActionSchema.nullable(),

@@ -1,8 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { addIdempotency } from '../../http/idempotency';
+import { antifraudRoutes } from './antifraud';
+import { eventDeliveryRoutes } from './event-deliveries';
 import { eventRoutes } from './events';
+import { paymentMethodRoutes } from './payment-methods';
 import { paymentRoutes } from './payments';
 import { refundRoutes } from './refunds';
+import { reportRoutes } from './reports';
+import { webhookEndpointRoutes } from './webhook-endpoints';
 
 export interface MerchantApiOptions {
   idempotencyTtlMs: number;
@@ -19,4 +24,9 @@ export const merchantApi: FastifyPluginAsync<MerchantApiOptions> = async (app, o
   await app.register(paymentRoutes);
   await app.register(refundRoutes);
   await app.register(eventRoutes);
+  await app.register(eventDeliveryRoutes);
+  await app.register(webhookEndpointRoutes);
+  await app.register(paymentMethodRoutes);
+  await app.register(reportRoutes);
+  await app.register(antifraudRoutes);
 };

@@ -1,6 +1,7 @@
 import { isId, PayrailError, paymentResource } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
+import { reservedId } from '../../http/idempotency';
 import { errorResponses } from '../../http/schemas/common';
 import {
   cancelBody,
@@ -11,6 +12,7 @@ import {
   paymentListSchema,
   paymentSchema,
 } from '../../http/schemas/payments';
+import { customerOf, savedCardFor } from './saved-card-for-payment';
 
 /** A malformed id names no payment: answered like an unknown one, without a store round trip. */
 export function assertPaymentId(id: string): void {
@@ -43,8 +45,21 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
+      const scope = scopeOf(request);
+      const savedCard = await savedCardFor(app.services, scope, body);
+      const reserved = reservedId(request, 'payment');
+      // A retry of a request whose process died: answer with what it created, never create a second one.
+      const created =
+        reserved.resumed && reserved.id ? await store.payments.get({ ...scope, id: reserved.id }) : null;
+      if (created) {
+        if (savedCard && !(await store.storedCards.forPayment({ paymentId: created.id }))) {
+          await store.storedCards.attachToPayment({ paymentId: created.id, storedCardId: savedCard.id });
+        }
+        return reply.code(201).send(paymentResource(created));
+      }
       const payment = await orchestrator.createPayment({
-        scope: scopeOf(request),
+        ...(reserved.id ? { id: reserved.id } : {}),
+        scope,
         request: {
           amount: body.amount,
           currency: body.currency,
@@ -52,12 +67,15 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
           captureMethod: body.capture_method,
           orderId: body.order_id ?? null,
           description: body.description ?? null,
-          customer: body.customer ?? null,
+          customer: customerOf(body),
           returnUrl: body.return_url ?? null,
           metadata: body.metadata ?? {},
         },
         client: { ip: request.ip, userAgent: request.headers['user-agent'] },
       });
+      // One-click: the payment page then asks the buyer for the CVC only.
+      if (savedCard)
+        await store.storedCards.attachToPayment({ paymentId: payment.id, storedCardId: savedCard.id });
       return reply.code(201).send(paymentResource(payment));
     },
   );

@@ -1,6 +1,7 @@
 import { isId, PayrailError, refundResource } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
+import { reservedId } from '../../http/idempotency';
 import { errorResponses } from '../../http/schemas/common';
 import { paymentIdParams } from '../../http/schemas/payments';
 import { refundBody, refundIdParams, refundListSchema, refundSchema } from '../../http/schemas/refunds';
@@ -27,8 +28,18 @@ export const refundRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       assertPaymentId(request.params.id);
+      const scope = scopeOf(request);
+      const reserved = reservedId(request, 'refund');
+      // A retry of a request whose process died: answer with the refund it created (possibly still
+      // pending), never refund twice.
+      const created =
+        reserved.resumed && reserved.id ? await store.refunds.get({ ...scope, id: reserved.id }) : null;
+      if (created && created.paymentId === request.params.id) {
+        return reply.code(201).send(refundResource(created));
+      }
       const refund = await orchestrator.refundPayment({
-        scope: scopeOf(request),
+        ...(reserved.id ? { refundId: reserved.id } : {}),
+        scope,
         paymentId: request.params.id,
         amount: request.body?.amount,
         reason: request.body?.reason ?? null,
