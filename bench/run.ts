@@ -44,7 +44,13 @@ const pg = fromStore('pg') as { Client: new (options: { connectionString: string
 // ---------------------------------------------------------------------------------------------------
 // Options
 
-const SCENARIOS = ['payment-create', 'payment-flow', 'read-list', 'idempotent-retry-storm'] as const;
+const SCENARIOS = [
+  'payment-create',
+  'payment-flow',
+  'webhook-ingest',
+  'read-list',
+  'idempotent-retry-storm',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -602,6 +608,29 @@ async function main(): Promise<void> {
             const half = await measure('payment-flow@half-rate', 2, paymentFlow, false, full.ops_per_s / 2);
             results.push(half);
           }
+          break;
+        }
+        case 'webhook-ingest': {
+          // Its own script with its own server (a QIWI instance whose secret it knows, seeded payments).
+          const report = join(ROOT, 'bench/results/webhook-ingest.json');
+          rmSync(report, { force: true });
+          const child = spawn(
+            process.execPath,
+            [
+              ...nodeArgs('bench/webhook-ingest.ts', [], false, 'webhook-ingest'),
+              ...['--store', opts.store, '--duration', String(opts.duration)],
+              ...['--connections', String(opts.connections)],
+              ...['--payments', String(Math.max(2_000, Math.ceil(opts.duration * 2_500)))],
+            ],
+            {
+              cwd: ROOT,
+              env: { ...process.env, PAYRAIL_BENCH_POSTGRES_URL: opts.adminUrl },
+              stdio: 'inherit',
+            },
+          );
+          await new Promise((r) => child.once('exit', r));
+          const ingest = JSON.parse(readFileSync(report, 'utf8')) as { scenarios: ScenarioResult[] };
+          results.push(...ingest.scenarios);
           break;
         }
         case 'read-list': {
