@@ -34,19 +34,20 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
   }
   // Jobs start once the server listens; PAYRAIL_JOBS=off leaves them to other instances (or tests).
   if (config.jobs.enabled && !supportsBackgroundJobs(services.store)) {
-    // agenda's MongoDB backend is not wired to the JobScheduler port yet (docs/jobs.md).
     logger.warn(
       { store: services.store.kind },
-      'background jobs need a PostgreSQL or embedded store; none run',
+      'background jobs need a PostgreSQL, embedded or MongoDB store; none run',
     );
   }
   const jobs =
     config.jobs.enabled && supportsBackgroundJobs(services.store)
-      ? await startBackgroundJobs(services, jobSettings(config.jobs)).catch(async (error: unknown) => {
-          await app.close();
-          await services.close();
-          throw error;
-        })
+      ? await startBackgroundJobs(services, jobSettings({ ...config.jobs, reviews: config.reviews })).catch(
+          async (error: unknown) => {
+            await app.close();
+            await services.close();
+            throw error;
+          },
+        )
       : undefined;
   let closing: Promise<void> | undefined;
   const close = () => {

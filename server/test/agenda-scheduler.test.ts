@@ -20,10 +20,9 @@ describe('AgendaJobScheduler (PostgreSQL)', () => {
     schedulers = stores.map(
       (store) =>
         new AgendaJobScheduler({
-          pool: store.pool,
+          database: { kind: 'postgres', pool: store.pool, notifications: true },
           logger: silentLogger,
           processEveryMs: 100,
-          notifications: true,
         }),
     );
     schedulers.forEach((scheduler, index) => {

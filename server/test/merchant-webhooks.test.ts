@@ -27,7 +27,8 @@ const FAST = {
   webhookRetry: { baseDelayMs: 100, maxDelayMs: 200, windowMs: 60_000 },
 };
 
-describe.each(STORE_KINDS)('merchant webhooks (%s)', (kind) => {
+// Also on MongoDB (the in-process CongoDB unless PAYRAIL_TEST_MONGODB_URL is set): agenda's Mongo backend.
+describe.each([...STORE_KINDS, 'mongodb'] as const)('merchant webhooks (%s)', (kind) => {
   let t: TestApp;
   let jobs: BackgroundJobs;
   beforeAll(async () => {

@@ -1,21 +1,32 @@
+import { MongoBackend } from '@agendajs/mongo-backend';
 import { getCreateIndexesSQL, getCreateTableSQL, PostgresBackend } from '@agendajs/postgres-backend';
 import type { JobScheduler, Logger } from '@payrail/core';
 import type { PostgresStore } from '@payrail/store-postgres';
 import { Agenda, type Job } from 'agenda';
+import type { Db } from 'mongodb';
 import { parseDuration } from './durations';
 
+/** Where agenda keeps its jobs: the store's own database. */
+export type SchedulerDatabase =
+  | {
+      kind: 'postgres';
+      /** The store's pool. On PGlite it has one connection, which agenda then shares with requests. */
+      pool: PostgresStore['pool'];
+      /**
+       * LISTEN/NOTIFY holds one pooled connection for good: fine on a PostgreSQL server, fatal on PGlite,
+       * whose pool has a single connection (every request would queue behind it), and useless there too,
+       * since NOTIFY does not cross pglite-socket. Off → polling only.
+       */
+      notifications: boolean;
+    }
+  /** agenda's MongoDB backend on the store's database (collection `agenda_jobs`), polling only. */
+  | { kind: 'mongodb'; db: Db };
+
 export interface AgendaSchedulerOptions {
-  /** The store's pool. On PGlite it has one connection, which agenda then shares with requests. */
-  pool: PostgresStore['pool'];
+  database: SchedulerDatabase;
   logger: Logger;
   /** How often this process polls for due jobs, in ms (a number: see durations.ts). */
   processEveryMs: number;
-  /**
-   * LISTEN/NOTIFY holds one pooled connection for good: fine on a PostgreSQL server, fatal on PGlite,
-   * whose pool has a single connection (every request would queue behind it), and useless there too,
-   * since NOTIFY does not cross pglite-socket. Off → polling only.
-   */
-  notifications: boolean;
   /** A job whose process died is run again by another process after this long (ms); default 60 s. */
   lockLifetimeMs?: number;
   /** Name of this process in agenda's lock records (host:pid by default). */
@@ -27,8 +38,8 @@ const TABLE = 'agenda_jobs';
 const SCHEMA_LOCK_KEY = '418430301281';
 
 /**
- * The JobScheduler port on agenda 6 with its PostgreSQL backend, on the store's own pool. Every job
- * definition is a single row in `agenda_jobs`, locked by one process at a time, so a recurring job runs
+ * The JobScheduler port on agenda 6 with its PostgreSQL backend on the store's own pool, or its MongoDB
+ * backend on the store's database. Every job definition is a single row in `agenda_jobs`, locked by one process at a time, so a recurring job runs
  * in one process at once. Handlers are written to be idempotent anyway (a lock can expire under a slow
  * run, and a crash re-runs a job), so "at most one at a time" is an optimisation, not the guarantee.
  */
@@ -69,14 +80,8 @@ export class AgendaJobScheduler implements JobScheduler {
 
   async start(): Promise<void> {
     if (this.#agenda) return;
-    await this.#ensureSchema();
     const agenda = new Agenda({
-      backend: new PostgresBackend({
-        pool: this.#tracked(this.#options.pool),
-        tableName: TABLE,
-        ensureSchema: false,
-        disableNotifications: !this.#options.notifications,
-      }),
+      backend: await this.#backend(),
       name: this.#options.name ?? `${process.env.HOSTNAME ?? 'payrail'}:${process.pid}`,
       processEvery: this.#options.processEveryMs,
       defaultLockLifetime: this.#options.lockLifetimeMs ?? 60_000,
@@ -115,7 +120,27 @@ export class AgendaJobScheduler implements JobScheduler {
     }
   }
 
-  #tracked(pool: AgendaSchedulerOptions['pool']): AgendaSchedulerOptions['pool'] {
+  async #backend(): Promise<MongoBackend | PostgresBackend> {
+    const database = this.#options.database;
+    if (database.kind === 'mongodb') {
+      const jobs = database.db.collection(TABLE);
+      // agenda's unique() is a read then an upsert; this index makes `uniqueKey` hold across processes.
+      await jobs.createIndex(
+        { name: 1, 'data.uniqueKey': 1 },
+        { unique: true, partialFilterExpression: { 'data.uniqueKey': { $exists: true } } },
+      );
+      return new MongoBackend({ mongo: database.db, collection: TABLE });
+    }
+    await this.#ensureSchema(database.pool);
+    return new PostgresBackend({
+      pool: this.#tracked(database.pool),
+      tableName: TABLE,
+      ensureSchema: false,
+      disableNotifications: !database.notifications,
+    });
+  }
+
+  #tracked(pool: PostgresStore['pool']): PostgresStore['pool'] {
     const inFlight = this.#inFlight;
     return new Proxy(pool, {
       get(target, property) {
@@ -159,7 +184,8 @@ export class AgendaJobScheduler implements JobScheduler {
         .save();
     } catch (error) {
       // Another process inserted the same key between agenda's read and write: it is scheduled.
-      if ((error as { code?: string }).code !== '23505') throw error;
+      const code = (error as { code?: string | number }).code;
+      if (code !== '23505' && code !== 11000) throw error;
     }
   }
 
@@ -169,8 +195,8 @@ export class AgendaJobScheduler implements JobScheduler {
   }
 
   /** agenda's own schema code, run under an advisory lock so two processes starting at once do not race. */
-  async #ensureSchema(): Promise<void> {
-    const client = await this.#options.pool.connect();
+  async #ensureSchema(pool: PostgresStore['pool']): Promise<void> {
+    const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK_KEY]);

@@ -1,9 +1,13 @@
 import type { Clock, JobScheduler, Logger, Orchestrator, Store } from '@payrail/core';
+import type { PostgresStore } from '@payrail/store-postgres';
+import type { MongoClient } from 'mongodb';
+import { purgeExpiredRiskCounters, resolveExpiredReviews } from '../antifraud/jobs';
+import type { ReviewSettings } from '../antifraud/reviews';
 import { dispatchOutbox } from '../webhooks/dispatcher';
 import type { RetryPolicy } from '../webhooks/retry-schedule';
 import type { SecretBox } from '../webhooks/secret-box';
 import { WebhookSender } from '../webhooks/sender';
-import { AgendaJobScheduler } from './agenda-scheduler';
+import { AgendaJobScheduler, type SchedulerDatabase } from './agenda-scheduler';
 import { expireUnpaidPayments, voidStaleAuthorizations } from './payment-expiry';
 import { syncPendingPayments } from './payment-sync';
 import { reconcilePayments } from './reconciliation';
@@ -17,6 +21,8 @@ export const JOB_NAMES = {
   expirePayments: 'payments.expire',
   autoVoid: 'payments.auto_void',
   reconcile: 'payments.reconcile',
+  resolveReviews: 'antifraud.resolve_expired_reviews',
+  purgeRiskCounters: 'antifraud.purge_risk_counters',
 } as const;
 
 export interface JobSettings {
@@ -35,6 +41,8 @@ export interface JobSettings {
   /** First sync of a pending payment after it has been unchanged this long (ms; default 30 s). */
   syncMinAgeMs?: number;
   syncBaseDelayMs?: number;
+  /** Antifraud reviews left open: timeout and default action (PAYRAIL_REVIEW_*). */
+  reviews?: ReviewSettings;
 }
 
 const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
@@ -45,6 +53,8 @@ const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
   autoVoid: '1h',
   // Hourly tick; the run itself happens once per UTC day (reconciliation.ts).
   reconcile: '1h',
+  resolveReviews: '5m',
+  purgeRiskCounters: '1h',
 };
 
 export interface BackgroundJobDeps {
@@ -62,26 +72,18 @@ export interface BackgroundJobs {
 }
 
 /**
- * Defines and starts every background job on agenda, using the store's PostgreSQL pool (PostgreSQL or
- * the embedded PGlite). Several processes may do this on one database: each job row is shared, and
+ * Defines and starts every background job on agenda, in the store's own database (PostgreSQL, the
+ * embedded PGlite, or MongoDB). Several processes may do this on one database: each job row is shared, and
  * every job is idempotent (see docs/jobs.md).
  */
 export async function startBackgroundJobs(
   deps: BackgroundJobDeps,
   settings: JobSettings,
 ): Promise<BackgroundJobs> {
-  const pool = (deps.store as Partial<{ pool: ConstructorParameters<typeof AgendaJobScheduler>[0]['pool'] }>)
-    .pool;
-  if (!pool) {
-    throw new Error(`Background jobs need a PostgreSQL-backed store; "${deps.store.kind}" has no pool.`);
-  }
   const scheduler = new AgendaJobScheduler({
-    // PGlite: one connection shared with requests; agenda's polling must not crowd them out.
-    pool: deps.store.kind === 'pglite' ? yieldingPool(pool) : pool,
+    database: schedulerDatabase(deps.store),
     logger: deps.logger,
     processEveryMs: settings.pollIntervalMs,
-    // PGlite's pool has one connection, which LISTEN would hold forever (agenda-scheduler.ts).
-    notifications: deps.store.kind === 'postgres',
   });
   const sender = new WebhookSender({
     store: deps.store,
@@ -115,6 +117,21 @@ export async function startBackgroundJobs(
   scheduler.define(JOB_NAMES.reconcile, async () => {
     await reconcilePayments(paymentDeps, { olderThanMs: settings.reconcileAfterMs });
   });
+  scheduler.define(JOB_NAMES.resolveReviews, async () => {
+    const now = () => deps.clock.now();
+    // At most 100 per call: drain the backlog batch by batch.
+    for (;;) {
+      const done = await resolveExpiredReviews({
+        services: deps,
+        now: now(),
+        ...(settings.reviews ? { settings: settings.reviews } : {}),
+      });
+      if (done.approved + done.rejected + done.failed < 100 || done.failed > 0) break;
+    }
+  });
+  scheduler.define(JOB_NAMES.purgeRiskCounters, async () => {
+    while ((await purgeExpiredRiskCounters({ store: deps.store, now: deps.clock.now() })) === 10_000) {}
+  });
   await scheduler.start();
   const intervals = { ...DEFAULT_INTERVALS, ...settings.intervals };
   for (const [job, name] of Object.entries(JOB_NAMES) as Array<[keyof typeof JOB_NAMES, string]>) {
@@ -134,9 +151,33 @@ export async function startBackgroundJobs(
   };
 }
 
-/** Whether this store can host agenda's PostgreSQL backend (PostgreSQL and PGlite stores expose a pool). */
+/** Whether this store can host agenda: PostgreSQL and PGlite expose their pool, MongoDB its client. */
 export function supportsBackgroundJobs(store: Store): boolean {
-  return typeof (store as Partial<{ pool: unknown }>).pool === 'object';
+  return schedulerDatabaseOf(store) !== undefined;
+}
+
+function schedulerDatabase(store: Store): SchedulerDatabase {
+  const database = schedulerDatabaseOf(store);
+  if (!database)
+    throw new Error(`Background jobs need a PostgreSQL, embedded or MongoDB store, not "${store.kind}".`);
+  return database;
+}
+
+function schedulerDatabaseOf(store: Store): SchedulerDatabase | undefined {
+  const { pool, client, dbName } = store as Partial<{
+    pool: PostgresStore['pool'];
+    client: MongoClient;
+    dbName: string;
+  }>;
+  if (store.kind === 'mongodb' && client && dbName) return { kind: 'mongodb', db: client.db(dbName) };
+  if (typeof pool !== 'object') return undefined;
+  return {
+    kind: 'postgres',
+    // PGlite: one connection shared with requests; agenda's polling must not crowd them out.
+    pool: store.kind === 'pglite' ? yieldingPool(pool) : pool,
+    // PGlite's pool has one connection, which LISTEN would hold forever (agenda-scheduler.ts).
+    notifications: store.kind === 'postgres',
+  };
 }
 
 /** The job settings of a server configuration (PAYRAIL_JOBS_* and friends). */
@@ -146,8 +187,10 @@ export function jobSettings(config: {
   autoVoidAfterMs: number;
   reconcileAfterMs: number;
   webhookTimeoutMs: number;
+  reviews?: ReviewSettings | undefined;
 }): JobSettings {
   return {
+    ...(config.reviews ? { reviews: config.reviews } : {}),
     pollIntervalMs: config.pollIntervalMs,
     paymentExpireAfterMs: config.paymentExpireAfterMs,
     autoVoidAfterMs: config.autoVoidAfterMs,
