@@ -8,7 +8,6 @@ import {
   systemClock,
 } from '@payrail/core';
 import { CardVault, cards, PROCESS_FINGERPRINT_KEY, VaultKeyRing } from '@payrail/plugin-cards';
-import { createMongoStore } from '@payrail/store-mongodb';
 import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
 import type { DatabaseConfig, ServerConfig } from './config';
 import { pluginsFromFile } from './plugins-file';
@@ -19,7 +18,11 @@ import { loadSecretBox } from './webhooks/secrets-key';
 
 /** Opens the configured store: PostgreSQL for postgres://, MongoDB for mongodb://, else the embedded PGlite. */
 export async function openStore(database: DatabaseConfig): Promise<Store> {
-  if (database.kind === 'mongodb') return createMongoStore({ url: database.url });
+  if (database.kind === 'mongodb') {
+    // Loaded only when chosen: the MongoDB driver is not needed to start on PostgreSQL or PGlite.
+    const { createMongoStore } = await import('@payrail/store-mongodb');
+    return createMongoStore({ url: database.url });
+  }
   return database.kind === 'postgres'
     ? createPostgresStore({ url: database.url })
     : createEmbeddedStore({ dataDir: database.dataDir });

@@ -1,4 +1,4 @@
-import { MongoBackend } from '@agendajs/mongo-backend';
+import type { MongoBackend } from '@agendajs/mongo-backend';
 import { getCreateIndexesSQL, getCreateTableSQL, PostgresBackend } from '@agendajs/postgres-backend';
 import type { JobScheduler, Logger } from '@payrail/core';
 import type { PostgresStore } from '@payrail/store-postgres';
@@ -129,6 +129,8 @@ export class AgendaJobScheduler implements JobScheduler {
         { name: 1, 'data.uniqueKey': 1 },
         { unique: true, partialFilterExpression: { 'data.uniqueKey': { $exists: true } } },
       );
+      // Loaded only on MongoDB, like the driver it brings.
+      const { MongoBackend } = await import('@agendajs/mongo-backend');
       return new MongoBackend({ mongo: database.db, collection: TABLE });
     }
     await this.#ensureSchema(database.pool);

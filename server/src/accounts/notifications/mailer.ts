@@ -1,5 +1,5 @@
 import type { Logger } from '@payrail/core';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface EmailMessage {
   to: string;
@@ -26,23 +26,32 @@ export interface SmtpOptions {
 
 /** Email over SMTP with nodemailer. */
 export function smtpMailer(options: SmtpOptions): Mailer {
-  const transport = nodemailer.createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.tls === 'tls',
-    requireTLS: options.tls === 'starttls',
-    ignoreTLS: options.tls === 'none',
-    ...(options.user ? { auth: { user: options.user, pass: options.password ?? '' } } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-  });
+  // nodemailer is loaded on the first message, not at start-up: most starts send no mail.
+  let transport: Promise<Transporter> | undefined;
+  const open = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.tls === 'tls',
+      requireTLS: options.tls === 'starttls',
+      ignoreTLS: options.tls === 'none',
+      ...(options.user ? { auth: { user: options.user, pass: options.password ?? '' } } : {}),
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
+  };
   return {
     async send(message) {
-      await transport.sendMail({ from: options.from, ...message });
+      transport ??= open().catch((error: unknown) => {
+        transport = undefined; // let the next message try again
+        throw error;
+      });
+      await (await transport).sendMail({ from: options.from, ...message });
     },
     async close() {
-      transport.close();
+      if (transport) (await transport).close();
     },
   };
 }
