@@ -10,16 +10,25 @@ export interface ReceivedWebhook {
 
 /**
  * A real HTTP server standing in for the merchant's endpoint. It answers 500 to the first `failFirst`
- * requests (or to all while `failing` is set), 200 otherwise, and keeps every request.
+ * requests (or to all while `failing` is set), 200 otherwise, and keeps every request. With `holdMs` it
+ * is a slow merchant: each request is held that long before it is kept and answered (`state.inFlight`
+ * counts the held ones); one whose sender hung up meanwhile is dropped, as never delivered.
  */
-export async function startWebhookReceiver(options: { failFirst?: number } = {}) {
+export async function startWebhookReceiver(options: { failFirst?: number; holdMs?: number } = {}) {
   const received: ReceivedWebhook[] = [];
   let remainingFailures = options.failFirst ?? 0;
-  const state = { failing: false };
+  const state = { failing: false, inFlight: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (options.holdMs) {
+        state.inFlight++;
+        await new Promise((resolve) => setTimeout(resolve, options.holdMs));
+        state.inFlight--;
+        // The sender died while this request was held: nothing was delivered.
+        if (res.destroyed) return;
+      }
       let status = 200;
       if (state.failing) status = 500;
       else if (remainingFailures > 0) {
