@@ -18,14 +18,21 @@ const MAX_ATTEMPTS = 100;
  * Optimistic concurrency: read the payment, decide, commit if nobody changed it meanwhile; on a version
  * conflict read again and decide again. Decisions are pure and fast (no provider calls inside), so a
  * retry is cheap and the invariant checks (e.g. the refundable amount) are re-evaluated on fresh data.
+ *
+ * Given a payment the caller has just read or committed, the first attempt decides on it instead of
+ * reading it again (a database round trip saved on the payment path); if it was stale, the version
+ * check refuses the commit and the retry reads fresh data, so the outcome is the same.
  */
 export async function commitWithRetry<T>(
   store: Store,
-  paymentId: string,
+  target: string | Payment,
   decide: (current: Payment) => Decision<T> | Promise<Decision<T>>,
 ): Promise<T> {
+  const paymentId = typeof target === 'string' ? target : target.id;
+  let known = typeof target === 'string' ? undefined : target;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.payments.getById({ id: paymentId });
+    const current = known ?? (await store.payments.getById({ id: paymentId }));
+    known = undefined;
     if (!current) throw new PayrailError('PAYRAIL_ERR_NOT_FOUND', { message: `No payment ${paymentId}.` });
     const decision = await decide(current);
     if ('done' in decision) return decision.done;

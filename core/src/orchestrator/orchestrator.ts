@@ -173,7 +173,7 @@ export class Orchestrator {
     const risk = await assessRisk(this.#registry.antifraud, assessed, this.#policy, this.#logger);
     const now = this.#clock.now();
     if (risk?.decision === 'deny') {
-      return commitWithRetry<Payment>(this.#store, payment.id, (current) => {
+      return commitWithRetry<Payment>(this.#store, payment, (current) => {
         if (current.status !== 'requires_payment_method') return { done: current };
         const denied: Payment = {
           ...current,
@@ -194,7 +194,7 @@ export class Orchestrator {
     // stays on the payment for the merchant to refund if needed — as card networks' post-review does.
     const canHold = route.plugin.capabilities.includes('capture');
     const captureMethod = risk?.decision === 'review' && canHold ? 'manual' : payment.captureMethod;
-    const locked = await commitWithRetry<Payment>(this.#store, payment.id, (current) => {
+    const locked = await commitWithRetry<Payment>(this.#store, payment, (current) => {
       if (current.status !== 'requires_payment_method') {
         throw new PayrailError('PAYRAIL_ERR_IDEMPOTENCY_IN_FLIGHT', {
           message: 'This payment is already being paid; wait for the result.',
@@ -222,7 +222,7 @@ export class Orchestrator {
     } catch (error) {
       return this.#afterProviderFailure(locked, error);
     }
-    const settled = await this.#applyOutcome(locked.id, outcome, merchant);
+    const settled = await this.#applyOutcome(locked, outcome, merchant);
     await this.#reportOutcome(locked.status, settled, assessed);
     return settled;
   }
@@ -270,8 +270,13 @@ export class Orchestrator {
     throw failure;
   }
 
-  async #applyOutcome(paymentId: string, outcome: PaymentOutcome, merchant?: Merchant): Promise<Payment> {
-    return commitWithRetry<Payment>(this.#store, paymentId, async (current) => {
+  /** `target`: the payment's id, or the payment as just committed (saves a read; see commitWithRetry). */
+  async #applyOutcome(
+    target: string | Payment,
+    outcome: PaymentOutcome,
+    merchant?: Merchant,
+  ): Promise<Payment> {
+    return commitWithRetry<Payment>(this.#store, target, async (current) => {
       const tariff = (merchant ?? (await this.#merchant(current.merchantId))).tariff;
       const plan = planOutcome(current, outcome, tariff, this.#clock.now());
       if (!plan) return { done: current };
@@ -301,7 +306,7 @@ export class Orchestrator {
     const { amountCaptured } = await capture.call(route.provider, { payment: providerView(payment), amount });
     const merchant = await this.#merchant(payment.merchantId);
     const now = this.#clock.now();
-    return commitWithRetry<Payment>(this.#store, payment.id, (current) => {
+    return commitWithRetry<Payment>(this.#store, payment, (current) => {
       // A concurrent capture got there first: the provider treats captures idempotently, so report it.
       if (current.status !== 'authorized') return { done: current };
       const captured = Math.min(amountCaptured, current.amountCapturable);
@@ -350,7 +355,7 @@ export class Orchestrator {
       }
     }
     const now = this.#clock.now();
-    return commitWithRetry<Payment>(this.#store, payment.id, (current) => {
+    return commitWithRetry<Payment>(this.#store, payment, (current) => {
       if (current.status === 'canceled') return { done: current };
       assertTransition(current.status, 'canceled', 'cancel');
       const next: Payment = {
@@ -394,7 +399,7 @@ export class Orchestrator {
 
     const reserved = await commitWithRetry<{ payment: Payment; refund: Refund }>(
       this.#store,
-      payment.id,
+      payment,
       (current) => {
         if (!isCapturedStatus(current.status) || current.status === 'refunded') {
           throw new PayrailError('PAYRAIL_ERR_INVALID_STATE_TRANSITION', {
@@ -606,7 +611,7 @@ export class Orchestrator {
       response: WebhookResponse;
       result: WebhookResult;
       payment: Payment;
-    }>(this.#store, payment.id, (current) => {
+    }>(this.#store, payment, (current) => {
       const plan = planOutcome(current, notification.outcome, merchant.tariff, this.#clock.now());
       if (!plan)
         return { done: { response: accepted, result: 'ignored' as WebhookResult, payment: current } };
