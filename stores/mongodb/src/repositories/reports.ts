@@ -1,7 +1,7 @@
 import {
-  type LedgerAggregateRow,
   type PaymentAggregateRow,
   PayrailError,
+  pivotLedgerLines,
   REPORT_MAX_BOUNDARIES,
   type ReportRepository,
   type ReportScope,
@@ -77,7 +77,16 @@ export function reportRepository({ run, payments }: Collections): ReportReposito
           ])
           .toArray(),
       );
-      return pivot(lines.map((line) => ({ ...line._id, amount: line.amount, count: line.count })));
+      return pivotLedgerLines(
+        lines.map(({ _id, amount, count }) => ({
+          bucket: _id.bucket,
+          currency: _id.currency,
+          postingKind: _id.kind,
+          account: _id.account,
+          amount,
+          count,
+        })),
+      );
     },
   };
 }
@@ -122,33 +131,3 @@ function paymentFilter(scope: ReportScope): Document {
 }
 
 const invalid = (message: string) => new PayrailError('PAYRAIL_ERR_INTERNAL', { message });
-
-/** One row per bucket and currency from the per-line sums. Fees are credits: their sign is turned. */
-function pivot(lines: LineRow[]): LedgerAggregateRow[] {
-  const rows = new Map<string, LedgerAggregateRow>();
-  for (const line of lines) {
-    const key = `${line.bucket}|${line.currency}`;
-    let row = rows.get(key);
-    if (!row) {
-      row = {
-        bucket: line.bucket,
-        currency: line.currency,
-        captured: 0,
-        captureCount: 0,
-        fees: 0,
-        refunded: 0,
-        refundCount: 0,
-      };
-      rows.set(key, row);
-    }
-    if (line.kind === 'capture' && line.account === 'provider_clearing') {
-      row.captured += line.amount;
-      row.captureCount += line.count;
-    } else if (line.kind === 'capture' && line.account === 'psp_fees') row.fees -= line.amount;
-    else if (line.kind === 'refund' && line.account === 'merchant_balance') {
-      row.refunded += line.amount;
-      row.refundCount += line.count;
-    }
-  }
-  return [...rows.values()];
-}

@@ -1,7 +1,7 @@
 import {
-  type LedgerAggregateRow,
   type PaymentAggregateRow,
   PayrailError,
+  pivotLedgerLines,
   REPORT_MAX_BOUNDARIES,
   type ReportRepository,
   type ReportScope,
@@ -53,7 +53,9 @@ export function reportRepository(db: Db): ReportRepository {
           GROUP BY 1, currency, posting_kind, account`,
         where.values,
       );
-      return pivot(rows);
+      return pivotLedgerLines(
+        rows.map(({ posting_kind, ...line }) => ({ ...line, postingKind: posting_kind })),
+      );
     },
   };
 }
@@ -94,34 +96,4 @@ interface LineRow {
   account: string;
   amount: number;
   count: number;
-}
-
-/** One row per bucket and currency from the per-line sums. Fees are credits: their sign is turned. */
-function pivot(lines: LineRow[]): LedgerAggregateRow[] {
-  const rows = new Map<string, LedgerAggregateRow>();
-  for (const line of lines) {
-    const key = `${line.bucket}|${line.currency}`;
-    let row = rows.get(key);
-    if (!row) {
-      row = {
-        bucket: line.bucket,
-        currency: line.currency,
-        captured: 0,
-        captureCount: 0,
-        fees: 0,
-        refunded: 0,
-        refundCount: 0,
-      };
-      rows.set(key, row);
-    }
-    if (line.posting_kind === 'capture' && line.account === 'provider_clearing') {
-      row.captured += line.amount;
-      row.captureCount += line.count;
-    } else if (line.posting_kind === 'capture' && line.account === 'psp_fees') row.fees -= line.amount;
-    else if (line.posting_kind === 'refund' && line.account === 'merchant_balance') {
-      row.refunded += line.amount;
-      row.refundCount += line.count;
-    }
-  }
-  return [...rows.values()];
 }
