@@ -19,11 +19,12 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
   const logOptions = loggerOptions({ level: config.logLevel }) as pino.LoggerOptions;
   const logger = pino(logOptions);
   const services = await bootstrap(config, logger);
+  const accounts = createAccountsOptions(loadAccountsConfig(process.env), config.publicUrl, logger);
   const app = await buildApp(services, {
     publicUrl: config.publicUrl,
     bodyLimit: config.bodyLimit,
     logger: { level: config.logLevel },
-    accounts: createAccountsOptions(loadAccountsConfig(process.env), config.publicUrl, logger),
+    accounts,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url, store: services.store.kind, publicUrl: config.publicUrl }, 'Payrail is listening');
@@ -41,13 +42,14 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
   }
   const jobs =
     config.jobs.enabled && supportsBackgroundJobs(services.store)
-      ? await startBackgroundJobs(services, jobSettings({ ...config.jobs, reviews: config.reviews })).catch(
-          async (error: unknown) => {
-            await app.close();
-            await services.close();
-            throw error;
-          },
-        )
+      ? await startBackgroundJobs(
+          { ...services, notifier: accounts.notifier },
+          jobSettings({ ...config.jobs, reviews: config.reviews }),
+        ).catch(async (error: unknown) => {
+          await app.close();
+          await services.close();
+          throw error;
+        })
       : undefined;
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -79,8 +79,13 @@ export interface WebhookRepository {
   /**
    * Inserts the event's deliveries (skipping any (event, endpoint) pair that already has one) and marks
    * the event dispatched. Running it twice, or in two processes at once, leaves one delivery per pair.
+   * `first` is true for the one call that marked the event (so per-event side effects run once).
    */
-  dispatchEvent(args: { eventId: string; deliveries: WebhookDelivery[]; now: Date }): Promise<void>;
+  dispatchEvent(args: {
+    eventId: string;
+    deliveries: WebhookDelivery[];
+    now: Date;
+  }): Promise<{ first: boolean }>;
   /**
    * Leases up to `limit` pending deliveries due at `now` that nobody else holds, until `lockedUntil`,
    * under `lockToken`. A process that dies loses its lease when it expires, and the delivery is retried.

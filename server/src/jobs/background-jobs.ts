@@ -1,6 +1,8 @@
-import type { Clock, JobScheduler, Logger, Orchestrator, Store } from '@payrail/core';
+import type { Clock, JobScheduler, Logger, Orchestrator, OutboxEvent, Store } from '@payrail/core';
 import type { PostgresStore } from '@payrail/store-postgres';
 import type { MongoClient } from 'mongodb';
+import type { Notifier } from '../accounts/notifications/notifier';
+import { notifyForEvent } from '../accounts/notifications/payment-notifications';
 import { purgeExpiredRiskCounters, resolveExpiredReviews } from '../antifraud/jobs';
 import type { ReviewSettings } from '../antifraud/reviews';
 import { dispatchOutbox } from '../webhooks/dispatcher';
@@ -63,6 +65,8 @@ export interface BackgroundJobDeps {
   clock: Clock;
   logger: Logger;
   webhookSecrets?: SecretBox | undefined;
+  /** Account notifications for payment events (buyers, merchant owners); none when absent. */
+  notifier?: Notifier | undefined;
 }
 
 export interface BackgroundJobs {
@@ -96,7 +100,24 @@ export async function startBackgroundJobs(
   const paymentDeps = deps;
   scheduler.define(JOB_NAMES.dispatchOutbox, async () => {
     // Drain the backlog in one run, batch by batch.
-    while ((await dispatchOutbox({ store: deps.store, clock: deps.clock })) === 100) {}
+    const { notifier } = deps;
+    const onDispatched = notifier
+      ? async (event: OutboxEvent) => {
+          try {
+            await notifyForEvent({ store: deps.store, notifier, event });
+          } catch (error) {
+            // A notification is a courtesy: it never holds up the outbox.
+            deps.logger.warn({ err: error, eventId: event.id }, 'payment notification failed');
+          }
+        }
+      : undefined;
+    while (
+      (await dispatchOutbox({
+        store: deps.store,
+        clock: deps.clock,
+        ...(onDispatched ? { onDispatched } : {}),
+      })) === 100
+    ) {}
   });
   scheduler.define(JOB_NAMES.deliverWebhooks, async () => {
     while ((await sender.runOnce()) === 50) {}

@@ -1,4 +1,4 @@
-import { type Clock, newId, type Store, type WebhookDelivery } from '@payrail/core';
+import { type Clock, newId, type OutboxEvent, type Store, type WebhookDelivery } from '@payrail/core';
 
 /**
  * Turns outbox events into deliveries, one per (event, subscribed endpoint), and marks each event
@@ -9,6 +9,11 @@ export async function dispatchOutbox(args: {
   store: Store;
   clock: Clock;
   batchSize?: number;
+  /**
+   * Runs once per event, in the process whose dispatch marked it (account notifications). Called after
+   * the mark, so a crash in between skips it: at most once, unlike webhooks, which are at least once.
+   */
+  onDispatched?: (event: OutboxEvent) => Promise<void>;
 }): Promise<number> {
   const { store, clock } = args;
   const events = await store.webhooks.undispatchedEvents({ limit: args.batchSize ?? 100 });
@@ -20,7 +25,8 @@ export async function dispatchOutbox(args: {
       type: event.type,
     });
     const deliveries = endpoints.map((endpoint) => newDelivery(event.id, endpoint, now));
-    await store.webhooks.dispatchEvent({ eventId: event.id, deliveries, now });
+    const { first } = await store.webhooks.dispatchEvent({ eventId: event.id, deliveries, now });
+    if (first && args.onDispatched) await args.onDispatched(event);
   }
   return events.length;
 }

@@ -5,6 +5,8 @@ import { createNotifier } from '../../src/accounts/notifications/notifier';
 import { notifyForEvent } from '../../src/accounts/notifications/payment-notifications';
 import { telegramBot } from '../../src/accounts/notifications/telegram-bot';
 import { render } from '../../src/accounts/notifications/templates';
+import { startBackgroundJobs } from '../../src/jobs/background-jobs';
+import { dispatchOutbox } from '../../src/webhooks/dispatcher';
 import { CARD, cardPayload } from '../helpers/test-app';
 import { type AccountsTestApp, BOT_TOKEN, createAccountsTestApp, registeredUser } from './helpers';
 
@@ -100,5 +102,66 @@ describe('payment notifications from outbox events', () => {
     const testEvents = await t.store.events.list({ merchantId, mode: 'test', limit: 10 });
     for (const event of testEvents.data)
       expect(await notifyForEvent({ store: t.store, notifier: t.notifier, event })).toBe(0);
+  });
+});
+
+describe('payment notifications through the outbox job', () => {
+  let t: AccountsTestApp;
+  beforeAll(async () => {
+    t = await createAccountsTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the running jobs notify the owner of a paid live payment once, however often the outbox is dispatched', async () => {
+    const owner = await registeredUser(t, { accountType: 'merchant' });
+    await owner.browser.post('/v1/account/financial_password', {
+      current_password: owner.password,
+      financial_password: 'Vault-Door-2026!',
+    });
+    const key = await owner.browser.post('/v1/account/api_keys', {
+      mode: 'live',
+      financial_password: 'Vault-Door-2026!',
+    });
+    const jobs = await startBackgroundJobs(
+      { ...t.services, notifier: t.notifier },
+      {
+        pollIntervalMs: 100,
+        paymentExpireAfterMs: 86_400_000,
+        autoVoidAfterMs: 7 * 86_400_000,
+        reconcileAfterMs: 86_400_000,
+        webhookTimeoutMs: 2_000,
+        intervals: { dispatchOutbox: '100ms', deliverWebhooks: '1h', syncPayments: '1h' },
+      },
+    );
+    try {
+      const created = await t.client(key.body.secret).post('/v1/payments', {
+        amount: 4200,
+        currency: 'EUR',
+        method: 'card',
+      });
+      expect(created.statusCode).toBe(201);
+      expect((await t.anonymous.post(`/pay/${created.body.id}`, cardPayload())).body.status).toBe(
+        'succeeded',
+      );
+      const mail = await t.smtp.waitFor(owner.email, new RegExp(`New payment ${created.body.id}`));
+      expect(mail.body).toContain('42.00 EUR');
+      // A second dispatcher run over the same events (another process, a retry) sends nothing more.
+      await dispatchOutbox({
+        store: t.store,
+        clock: t.services.clock,
+        onDispatched: async (event) => {
+          await notifyForEvent({ store: t.store, notifier: t.notifier, event });
+        },
+      });
+      await t.notifier.idle();
+      const toOwner = t.smtp.mails.filter(
+        (m) => m.to.includes(owner.email) && m.subject.includes(`New payment ${created.body.id}`),
+      );
+      expect(toOwner).toHaveLength(1);
+    } finally {
+      await jobs.stop();
+    }
   });
 });

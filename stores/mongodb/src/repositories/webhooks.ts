@@ -170,14 +170,14 @@ export function webhookRepository({
       const marked = await run(() =>
         payments.updateOne({ undispatched: eventId }, { $pull: { undispatched: eventId } }),
       );
-      if (marked.matchedCount === 0) {
-        await run(() =>
-          events.updateOne(
-            { _id: eventKey(eventId), id: eventId, dispatchedAt: null },
-            { $set: { dispatchedAt: now } },
-          ),
-        );
-      }
+      if (marked.modifiedCount > 0) return { first: true };
+      const dispatched = await run(() =>
+        events.updateOne(
+          { _id: eventKey(eventId), id: eventId, dispatchedAt: null },
+          { $set: { dispatchedAt: now } },
+        ),
+      );
+      return { first: dispatched.modifiedCount > 0 };
     },
 
     async claimDueDeliveries({ now, limit, lockedUntil, lockToken }) {

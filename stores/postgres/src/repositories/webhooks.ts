@@ -192,12 +192,13 @@ export function webhookRepository(db: Db): WebhookRepository {
     },
 
     async dispatchEvent({ eventId, deliveries, now }) {
-      await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         await insertDeliveries(tx, deliveries);
-        await tx.query('UPDATE events SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL', [
-          eventId,
-          now,
-        ]);
+        const marked = await tx.query(
+          'UPDATE events SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL',
+          [eventId, now],
+        );
+        return { first: marked.rowCount === 1 };
       });
     },
 

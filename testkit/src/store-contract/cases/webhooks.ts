@@ -100,7 +100,7 @@ export const webhookCases: ContractCase[] = [
         );
       expect((await mine()).map((e) => e.id)).toEqual([event.id]);
       const now = new Date();
-      await Promise.all([
+      const concurrent = await Promise.all([
         store.webhooks.dispatchEvent({
           eventId: event.id,
           deliveries: [makeDelivery(event.id, endpoint, now)],
@@ -112,11 +112,14 @@ export const webhookCases: ContractCase[] = [
           now,
         }),
       ]);
-      await store.webhooks.dispatchEvent({
+      const again = await store.webhooks.dispatchEvent({
         eventId: event.id,
         deliveries: [makeDelivery(event.id, endpoint, now)],
         now,
       });
+      // Exactly one call marked the event: per-event side effects (notifications) run once.
+      expect([...concurrent, again].filter((r) => r.first)).toHaveLength(1);
+      expect(again.first).toBe(false);
       expect(await mine()).toEqual([]);
       const scope = { merchantId: merchant.id, mode: 'test' as const };
       const deliveries = await store.webhooks.listDeliveries({ ...scope, eventId: event.id });
