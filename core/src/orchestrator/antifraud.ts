@@ -5,6 +5,14 @@ import type { Logger } from '../ports/logger';
 import { providerView } from './provider-view';
 import type { AntifraudPolicy } from './types';
 
+/**
+ * What an antifraud engine sees of a payment before authorization: the provider's view plus the method.
+ * One function for the live decision, the outcome report and backtests, so a replay sees what live saw.
+ */
+export function antifraudPaymentView(payment: Payment): AntifraudInput['payment'] {
+  return { ...providerView(payment), method: payment.method };
+}
+
 const RANK: Record<AntifraudVerdict, number> = { allow: 0, review: 1, challenge: 2, deny: 3 };
 
 const stronger = (a: AntifraudVerdict, b: AntifraudVerdict): AntifraudVerdict => (RANK[a] >= RANK[b] ? a : b);
@@ -96,7 +104,7 @@ export async function reportAntifraudOutcome(
   const outcome: AntifraudOutcome = {
     input: input ?? {
       stage: 'pre_authorization',
-      payment: { ...providerView(payment), method: payment.method },
+      payment: antifraudPaymentView(payment),
       ...(payment.card ? { card: payment.card } : {}),
     },
     payment,

@@ -1,4 +1,4 @@
-export { assessRisk } from './antifraud';
+export { antifraudPaymentView, assessRisk } from './antifraud';
 export * from './orchestrator';
 export { planOutcome } from './outcome';
 export { routePayment } from './routing';

@@ -21,7 +21,7 @@ import type {
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Merchant, Store } from '../ports/store';
-import { assessRisk, reportAntifraudOutcome } from './antifraud';
+import { antifraudPaymentView, assessRisk, reportAntifraudOutcome } from './antifraud';
 import { commitWithRetry } from './commit-with-retry';
 import { paymentEvent, refundEvent } from './events';
 import { planOutcome } from './outcome';
@@ -166,7 +166,7 @@ export class Orchestrator {
         : undefined;
     const assessed: AntifraudInput = {
       stage: 'pre_authorization',
-      payment: { ...providerView(payment), method: payment.method },
+      payment: antifraudPaymentView(payment),
       client,
       ...(card ? { card } : {}),
     };

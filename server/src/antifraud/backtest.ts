@@ -1,6 +1,7 @@
 import {
   type AntifraudInput,
   type AntifraudVerdict,
+  antifraudPaymentView,
   ManualClock,
   type MerchantScope,
   type Payment,
@@ -138,21 +139,7 @@ export async function runBacktest(args: {
     clock.set(p.createdAt);
     const input: AntifraudInput = {
       stage: 'pre_authorization',
-      payment: {
-        id: p.id,
-        merchantId: p.merchantId,
-        mode: p.mode,
-        amount: p.amount,
-        currency: p.currency,
-        captureMethod: p.captureMethod,
-        orderId: p.orderId,
-        description: p.description,
-        customer: p.customer,
-        returnUrl: p.returnUrl,
-        metadata: p.metadata,
-        paymentRef: p.provider?.paymentRef ?? null,
-        method: p.method,
-      },
+      payment: antifraudPaymentView(p),
       ...(p.card ? { card: p.card } : {}),
     };
     const { signal } = await engine.evaluate(input);
