@@ -12,6 +12,7 @@ import { actorOf } from '../../antifraud/actor';
 import { runBacktest } from '../../antifraud/backtest';
 import { reviewQueue, reviewStatusOf } from '../../antifraud/reviews';
 import { scopeOf } from '../../http/auth';
+import { listPage } from '../../http/list-page';
 import {
   addRuleBody,
   auditListSchema,
@@ -95,14 +96,7 @@ export const antifraudRoutes: FastifyPluginAsyncZod = async (app) => {
         limit: q.limit,
         ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
       });
-      const data = page.data.map(reviewResource);
-      const last = data.at(-1);
-      return {
-        object: 'list' as const,
-        data,
-        has_more: page.hasMore,
-        ...(page.hasMore && last ? { next_cursor: last.id } : {}),
-      };
+      return listPage(page, reviewResource);
     },
   );
 
@@ -178,14 +172,7 @@ export const antifraudRoutes: FastifyPluginAsyncZod = async (app) => {
         ...(q.list ? { list: q.list } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
       });
-      const data = page.data.map(listEntryResource);
-      const last = data.at(-1);
-      return {
-        object: 'list' as const,
-        data,
-        has_more: page.hasMore,
-        ...(page.hasMore && last ? { next_cursor: last.id } : {}),
-      };
+      return listPage(page, listEntryResource);
     },
   );
 
@@ -397,14 +384,7 @@ export const antifraudRoutes: FastifyPluginAsyncZod = async (app) => {
         limit: q.limit,
         ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
       });
-      const data = page.data.map(auditResource);
-      const last = data.at(-1);
-      return {
-        object: 'list' as const,
-        data,
-        has_more: page.hasMore,
-        ...(page.hasMore && last ? { next_cursor: last.id } : {}),
-      };
+      return listPage(page, auditResource);
     },
   );
 

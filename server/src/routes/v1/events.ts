@@ -1,6 +1,7 @@
 import { isId, PayrailError } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
+import { listPage } from '../../http/list-page';
 import { errorResponses } from '../../http/schemas/common';
 import { eventListSchema, eventResource, listEventsQuery } from '../../http/schemas/events';
 
@@ -33,14 +34,7 @@ export const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         startingAfter: q.starting_after,
         type: q.type,
       });
-      const data = page.data.map(eventResource);
-      const last = data.at(-1);
-      return {
-        object: 'list' as const,
-        data,
-        has_more: page.hasMore,
-        ...(page.hasMore && last ? { next_cursor: last.id } : {}),
-      };
+      return listPage(page, eventResource);
     },
   );
 };

@@ -2,6 +2,7 @@ import { isId, PayrailError, paymentResource } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
 import { reservedId } from '../../http/idempotency';
+import { listPage } from '../../http/list-page';
 import { errorResponses } from '../../http/schemas/common';
 import {
   cancelBody,
@@ -132,14 +133,7 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
         createdGte: q.created_gte,
         createdLt: q.created_lt,
       });
-      const data = page.data.map(paymentResource);
-      const last = data.at(-1);
-      return {
-        object: 'list' as const,
-        data,
-        has_more: page.hasMore,
-        ...(page.hasMore && last ? { next_cursor: last.id } : {}),
-      };
+      return listPage(page, paymentResource);
     },
   );
 
