@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { HttpResponse, http } from 'msw';
 import { SMTPServer } from 'smtp-server';
 import { ACCOUNT_DEFAULTS, type AccountsOptions } from '../../src/accounts/accounts-options';
+import { hashPassword } from '../../src/accounts/password-hashing';
+import { newUser } from '../../src/accounts/user-record';
 import { smtpMailer } from '../../src/accounts/notifications/mailer';
 import { createNotifier, type Notifier } from '../../src/accounts/notifications/notifier';
 import { telegramBot } from '../../src/accounts/notifications/telegram-bot';
@@ -256,3 +258,30 @@ export async function registeredUser(
 }
 
 export type { ApiResponse };
+
+/**
+ * A logged-in PSP staff member (admin or support). Staff accounts are not self-registered: production
+ * creates them with `payrail psp-user create`; a test inserts a confirmed record directly.
+ */
+export async function pspStaff(t: AccountsTestApp, role: 'admin' | 'support', options: { ip?: string } = {}) {
+  const email = uniqueEmail(role);
+  const now = t.clock.now();
+  const user = newUser(
+    {
+      accountType: 'psp',
+      role,
+      merchantId: null,
+      login: email,
+      loginKind: 'email',
+      passwordHash: await hashPassword(STRONG_PASSWORD),
+      locale: 'en',
+    },
+    now,
+  );
+  const inserted = await t.store.users.insert({ user: { ...user, emailConfirmedAt: now } });
+  if (!inserted.ok) throw new Error('psp staff login taken');
+  const browser = t.browser(options.ip);
+  const login = await browser.post('/v1/auth/login', { login: email, password: STRONG_PASSWORD });
+  if (login.statusCode !== 200) throw new Error(`staff login failed: ${login.rawBody}`);
+  return { browser, email, password: STRONG_PASSWORD, user: login.body.user as { id: string } };
+}

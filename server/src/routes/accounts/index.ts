@@ -5,8 +5,10 @@ import { PayrailError } from '@payrail/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import '../../accounts/account-request';
 import type { AccountsDeps } from '../../accounts/deps';
+import { isPspStaff } from '../../accounts/roles';
 import { authenticateSession } from '../../accounts/sessions';
 import { sendError, statusOf, toPayrailError } from '../../http/errors';
+import { whoamiRoutes } from '../backoffice/whoami-routes';
 import { authRoutes } from './auth-routes';
 import { merchantRoutes } from './merchant-routes';
 import { profileRoutes } from './profile-routes';
@@ -81,5 +83,27 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       await account.register(merchantRoutes, { deps });
     },
     { prefix: '/v1/account' },
+  );
+
+  // The PSP's back office: the same session cookie and CSRF rules, and only PSP staff (admin, support)
+  // get past the hook; each route then checks its own permission (accounts/roles.ts).
+  await app.register(
+    async (backoffice) => {
+      backoffice.addHook('onRequest', async (request) => {
+        await authenticateSession(deps.store, request, deps.clock.now());
+        if (!request.account || !isPspStaff(request.account.user)) {
+          throw new PayrailError('PAYRAIL_ERR_FORBIDDEN', {
+            message: 'The back office is for PSP staff accounts (admin, support).',
+          });
+        }
+      });
+      backoffice.addHook('preHandler', (request, reply, done) => {
+        if (request.method === 'GET' || request.method === 'HEAD') return done();
+        backoffice.csrfProtection(request, reply, done);
+      });
+      // Back-office route modules register here.
+      await backoffice.register(whoamiRoutes);
+    },
+    { prefix: '/v1/backoffice' },
   );
 };
