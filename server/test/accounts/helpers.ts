@@ -5,12 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { HttpResponse, http } from 'msw';
 import { SMTPServer } from 'smtp-server';
 import { ACCOUNT_DEFAULTS, type AccountsOptions } from '../../src/accounts/accounts-options';
-import { hashPassword } from '../../src/accounts/password-hashing';
-import { newUser } from '../../src/accounts/user-record';
 import { smtpMailer } from '../../src/accounts/notifications/mailer';
 import { createNotifier, type Notifier } from '../../src/accounts/notifications/notifier';
 import { telegramBot } from '../../src/accounts/notifications/telegram-bot';
+import { hashPassword } from '../../src/accounts/password-hashing';
 import { telegramLoginHash } from '../../src/accounts/telegram-login';
+import { newUser } from '../../src/accounts/user-record';
 import { type ApiResponse, createTestApp, inject, type StoreKind, type TestApp } from '../helpers/test-app';
 
 export const BOT_TOKEN = '123456789:AAHk-test-token-for-payrail-tests_xyz';
