@@ -13,6 +13,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // One migrated PGlite template per run (stores/postgres/test/pglite-template.setup.ts).
+    globalSetup: ['stores/postgres/test/pglite-template.setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),

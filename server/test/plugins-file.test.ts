@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@payrail/core';
-import { createEmbeddedStore } from '@payrail/store-postgres';
+import { createEmbeddedTestStore } from '@payrail/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
@@ -36,7 +36,7 @@ describe('plugins file', () => {
     process.env.TEST_WM_SECRET = 'wm-secret-from-env';
     // Without the sandbox simulators, whose instances would join the list (see sandbox-*.test.ts).
     const config = loadConfig({ PAYRAIL_PLUGINS_FILE: path, PAYRAIL_SIMULATORS: '0' });
-    const store = await createEmbeddedStore({ dataDir: 'memory://' });
+    const store = await createEmbeddedTestStore();
     const services = await bootstrap(config, silentLogger, { store });
     try {
       expect(
@@ -70,7 +70,7 @@ describe('plugins file', () => {
     const path = await file('bad-options.json', {
       webmoney: [{ purses: { USD: 'R123456789012' }, secretKey: 'x' }],
     });
-    const store = await createEmbeddedStore({ dataDir: 'memory://' });
+    const store = await createEmbeddedTestStore();
     await expect(
       bootstrap(loadConfig({ PAYRAIL_PLUGINS_FILE: path }), silentLogger, { store }),
     ).rejects.toMatchObject({

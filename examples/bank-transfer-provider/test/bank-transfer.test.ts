@@ -1,6 +1,6 @@
 import { DEFAULT_TARIFF, newId, silentLogger } from '@payrail/core';
 import { bootstrap, buildApp, generateApiKey, loadConfig } from '@payrail/server';
-import { createEmbeddedStore } from '@payrail/store-postgres';
+import { createEmbeddedTestStore } from '@payrail/store-postgres/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankTransfer, SIGNATURE_HEADER, signBankNotification } from '../src';
@@ -16,7 +16,7 @@ describe('bank transfer example provider in a Payrail server', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ PAYRAIL_PUBLIC_URL: PUBLIC_URL });
-    const store = await createEmbeddedStore({ dataDir: 'memory://' });
+    const store = await createEmbeddedTestStore();
     const services = await bootstrap(config, silentLogger, {
       store,
       plugins: [bankTransfer({ webhookSecret: SECRET, iban: 'DE89370400440532013000' })],
@@ -115,7 +115,7 @@ describe('bank transfer example provider in a Payrail server', () => {
 
   it('is refused at boot with a clear error when its options are wrong', async () => {
     const config = loadConfig({ PAYRAIL_PUBLIC_URL: PUBLIC_URL });
-    const store = await createEmbeddedStore({ dataDir: 'memory://' });
+    const store = await createEmbeddedTestStore();
     await expect(
       bootstrap(config, silentLogger, {
         store,

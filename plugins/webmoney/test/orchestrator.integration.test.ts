@@ -8,7 +8,7 @@ import {
   silentLogger,
   systemClock,
 } from '@payrail/core';
-import { createEmbeddedStore } from '@payrail/store-postgres';
+import { createEmbeddedTestStore } from '@payrail/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webmoney } from '../src';
 import { encode, notificationFields, preRequestFields, SECRET, USD_PURSE } from './fixtures';
@@ -23,7 +23,7 @@ let orchestrator: Orchestrator;
 let merchantId: string;
 
 beforeAll(async () => {
-  const embedded = await createEmbeddedStore({ dataDir: 'memory://', poolSize: 1 });
+  const embedded = await createEmbeddedTestStore({ poolSize: 1 });
   await embedded.migrate();
   store = embedded;
   const registry = await createPluginRegistry(

@@ -17,6 +17,22 @@ export interface EmbeddedStoreOptions {
    * not exist"). One connection serialises work that PGlite would serialise anyway.
    */
   poolSize?: number;
+  /**
+   * A data directory to start from instead of running initdb: a `dumpEmbeddedStore()` tarball. Only with
+   * `memory://`. Tests use a migrated template made once per run: initdb in WASM costs seconds per store.
+   */
+  template?: Blob;
+}
+
+/** The PGlite behind each in-process embedded store, for `dumpEmbeddedStore`. */
+const pgliteOf = new WeakMap<PostgresStore, PGlite>();
+
+/** The store's whole data directory as a tarball (PGlite `dumpDataDir`), to pass back as `template`. */
+export async function dumpEmbeddedStore(store: PostgresStore): Promise<Blob> {
+  const db = pgliteOf.get(store);
+  if (!db) throw new Error('dumpEmbeddedStore needs a store made by createEmbeddedStore in this process.');
+  const dump = await db.dumpDataDir('none');
+  return dump;
 }
 
 /**
@@ -50,7 +66,10 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       unlock = lock.unlock;
       publishPort = lock.publishPort;
     }
-    db = await PGlite.create(dataDir);
+    if (options.template && !inMemory) {
+      throw new Error('createEmbeddedStore: a template is only for memory:// stores.');
+    }
+    db = await PGlite.create(options.template ? { dataDir, loadDataDir: options.template } : { dataDir });
     server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',
@@ -75,7 +94,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
   });
   const socketServer = server;
   const database = db;
-  return createStoreOnPool({
+  const store = createStoreOnPool({
     kind: 'pglite',
     pool,
     async close() {
@@ -86,6 +105,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       await unlock();
     },
   });
+  pgliteOf.set(store, database);
+  return store;
 }
 
 /** A client of the process that owns the embedded directory (e.g. the CLI while `payrail start` runs). */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { createEmbeddedStore, dumpEmbeddedStore } from './embedded';
 import type { PostgresStore } from './store';
 
 /** Where tests find a PostgreSQL server they may create databases on (trust auth on these machines). */
@@ -57,4 +59,38 @@ export async function truncateAll(store: PostgresStore): Promise<void> {
   );
   if (rows.length === 0) return;
   await store.pool.query(`TRUNCATE ${rows.map((row) => row.name).join(', ')} CASCADE`);
+}
+
+/** Environment variable naming the migrated PGlite template tarball the test run's global setup made. */
+export const PGLITE_TEMPLATE_ENV = 'PAYRAIL_PGLITE_TEMPLATE';
+
+let template: Promise<Blob | undefined> | undefined;
+
+/**
+ * A throwaway in-memory embedded store for tests. When the run's global setup left a migrated template
+ * (`PAYRAIL_PGLITE_TEMPLATE`, see stores/postgres/test/pglite-template.setup.ts), the store starts from it — about 5×
+ * faster than initdb plus migrations; otherwise it is made from scratch. Call `migrate()` as usual.
+ */
+export async function createEmbeddedTestStore(options: { poolSize?: number } = {}): Promise<PostgresStore> {
+  template ??= (async () => {
+    const path = process.env[PGLITE_TEMPLATE_ENV];
+    return path ? new Blob([await readFile(path)]) : undefined;
+  })();
+  const blob = await template;
+  return createEmbeddedStore({
+    dataDir: 'memory://',
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    ...(blob ? { template: blob } : {}),
+  });
+}
+
+/** Makes the template: a fresh in-memory store, migrated, dumped. */
+export async function createMigratedPgliteTemplate(): Promise<Blob> {
+  const store = await createEmbeddedStore({ dataDir: 'memory://' });
+  try {
+    await store.migrate();
+    return await dumpEmbeddedStore(store);
+  } finally {
+    await store.close();
+  }
 }
