@@ -32,8 +32,21 @@ export async function createTestDatabase(options: { adminUrl?: string } = {}): P
     async drop() {
       if (dropped) return;
       dropped = true;
-      // WITH (FORCE) (PostgreSQL 13+) ends sessions a test left open instead of failing on them.
-      await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(adminUrl, async (client) => {
+        // A plain DROP first, retried for up to 3 s: a connection still closing (a pool winding down under
+        // load) gets to end on its own. Killing it instead makes its client emit a FATAL 57P01 error that
+        // may have no listener any more. WITH (FORCE) (PostgreSQL 13+) only for sessions a test left open.
+        for (let attempt = 0; attempt < 30; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006') throw error; // object_in_use
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }
