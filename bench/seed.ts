@@ -48,6 +48,7 @@ function seedPayment(merchantId: string, i: number, base: number): Payment {
   return {
     id: newId('payment', created.getTime()),
     merchantId,
+    shopId: null,
     mode: 'test',
     status,
     amount,
@@ -68,6 +69,8 @@ function seedPayment(merchantId: string, i: number, base: number): Payment {
     nextAction: null,
     decline: null,
     risk: null,
+    client: null,
+    billing: null,
     version: 1,
     createdAt: created,
     updatedAt: created,

@@ -123,6 +123,7 @@ function awaitingPayment(merchantId: string, i: number): Payment {
   return {
     id,
     merchantId,
+    shopId: null,
     mode: 'test',
     status: 'requires_action',
     amount: 1000 + (i % 9000),
@@ -143,6 +144,8 @@ function awaitingPayment(merchantId: string, i: number): Payment {
     nextAction: { type: 'redirect', url: `https://oplata.qiwi.com/form/?invoice_uid=${id}` },
     decline: null,
     risk: null,
+    client: null,
+    billing: null,
     version: 1,
     createdAt: now,
     updatedAt: now,

@@ -10,6 +10,7 @@ import {
 import { CardVault, cards, PROCESS_FINGERPRINT_KEY, VaultKeyRing } from '@payrail/plugin-cards';
 import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
 import type { DatabaseConfig, ServerConfig } from './config';
+import { issuerServiceOptions } from './issuers/store-issuer-directory';
 import { pluginsFromFile } from './plugins-file';
 import type { AppServices } from './services';
 import { createSandboxSimulators } from './simulators/sandbox';
@@ -34,7 +35,11 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
  */
 export function defaultPlugins(config: ServerConfig, store?: Store): AnyPlugin[] {
   return [
-    cards(config.cardFingerprintKey ? { fingerprintKey: config.cardFingerprintKey } : {}),
+    cards({
+      ...(config.cardFingerprintKey ? { fingerprintKey: config.cardFingerprintKey } : {}),
+      // Issuer accounts' ranges, enrolments and statistics live in the store (docs/accounts.md).
+      ...(store ? issuerServiceOptions(store) : {}),
+    }),
     ...pluginsFromFile(config.pluginsFile, process.env, store ? { store } : {}),
   ];
 }
@@ -118,6 +123,8 @@ export function openVault(config: ServerConfig, store: Store, logger: Logger): C
   return new CardVault({
     keys: new VaultKeyRing(keys.keys),
     storedCards: store.storedCards,
+    // Issuers' enrolled cards are sealed by the vault too: `payrail vault rotate` covers them.
+    alsoRotate: [store.issuers],
     fingerprintKey: config.cardFingerprintKey ?? PROCESS_FINGERPRINT_KEY,
     clock: systemClock,
   });

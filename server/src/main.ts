@@ -43,7 +43,7 @@ export async function startServer(config: ServerConfig = loadConfig()): Promise<
   const jobs =
     config.jobs.enabled && supportsBackgroundJobs(services.store)
       ? await startBackgroundJobs(
-          { ...services, notifier: accounts.notifier },
+          { ...services, notifier: accounts.notifier, accountUrl: accounts.accountUrl },
           jobSettings({ ...config.jobs, reviews: config.reviews }),
         ).catch(async (error: unknown) => {
           await app.close();

@@ -70,6 +70,21 @@ export const ERROR_CATALOGUE = {
   // objects
   PAYRAIL_ERR_NOT_FOUND: entry('not_found', false, 'No such object.'),
   PAYRAIL_ERR_MERCHANT_NOT_FOUND: entry('not_found', false, 'No such merchant.'),
+  PAYRAIL_ERR_SHOP_NOT_FOUND: entry(
+    'not_found',
+    false,
+    'No shop with this id belongs to your merchant; list yours with GET /v1/shops.',
+  ),
+  PAYRAIL_ERR_SHOP_ARCHIVED: entry(
+    'conflict',
+    false,
+    'The shop is archived: it takes no new payments or changes; create a new shop instead.',
+  ),
+  PAYRAIL_ERR_SHOP_METHOD_NOT_ENABLED: entry(
+    'unprocessable',
+    false,
+    "The payment method is not enabled in this shop; add it to the shop's methods or use another method.",
+  ),
   // state
   PAYRAIL_ERR_INVALID_STATE_TRANSITION: entry(
     'unprocessable',
@@ -102,6 +117,27 @@ export const ERROR_CATALOGUE = {
     'unprocessable',
     false,
     'The verification code is wrong; the buyer may try again until the attempts run out.',
+  ),
+  // issuer service (payer authentication)
+  PAYRAIL_ERR_ISSUER_KEY_REQUIRED: entry(
+    'permission',
+    false,
+    'The /v1/issuer endpoints take an issuer API key (ik_test_… or ik_live_…), not a merchant key.',
+  ),
+  PAYRAIL_ERR_IIN_RANGE_OVERLAP: entry(
+    'conflict',
+    false,
+    "The IIN range overlaps another issuer's range in this mode; register a range that does not include theirs.",
+  ),
+  PAYRAIL_ERR_CARD_ALREADY_ENROLLED: entry(
+    'conflict',
+    false,
+    'The card is already enrolled; reset its code (POST /v1/issuer/enrolments/:id/code) or unenrol it first.',
+  ),
+  PAYRAIL_ERR_CARD_NOT_IN_RANGE: entry(
+    'unprocessable',
+    false,
+    'The card number is in none of your IIN ranges in this mode; register a range that covers it first.',
   ),
   // idempotency
   PAYRAIL_ERR_IDEMPOTENCY_KEY_REUSED: entry(
@@ -235,6 +271,58 @@ export const ERROR_CATALOGUE = {
     'The report period has too many buckets for one JSON answer.',
   ),
   PAYRAIL_ERR_LOOKUP_NO_MATCH: entry('not_found', false, 'No payment matches these details.'),
+  // consulting tickets (issue 9)
+  PAYRAIL_ERR_ATTACHMENT_TOO_LARGE: entry(
+    'invalid_request',
+    false,
+    'An attachment is larger than 2 MiB; send a smaller file or split it over several messages.',
+  ),
+  PAYRAIL_ERR_ATTACHMENT_TYPE_MISMATCH: entry(
+    'invalid_request',
+    false,
+    'An attachment is not a PNG, JPEG, PDF or plain-text file of the content_type it declares.',
+  ),
+  PAYRAIL_ERR_TICKET_TRANSITION_INVALID: entry(
+    'conflict',
+    false,
+    "The ticket's status does not allow this action (a closed ticket is final; only a resolved one closes).",
+  ),
+  // merchant onboarding: trial, live-account application, back office (issue 9)
+  PAYRAIL_ERR_LIVE_MODE_NOT_ENABLED: entry(
+    'permission',
+    false,
+    'Live mode is not open for this merchant yet: use a test key, or apply for a live account in the personal account (onboarding) and wait for approval.',
+  ),
+  PAYRAIL_ERR_TRIAL_ALREADY_STARTED: entry(
+    'conflict',
+    false,
+    'The free trial can be started once per merchant; it was started before.',
+  ),
+  PAYRAIL_ERR_APPLICATION_NOT_FOUND: entry(
+    'not_found',
+    false,
+    'There is no such live-account application; create one with PUT /v1/account/onboarding/application.',
+  ),
+  PAYRAIL_ERR_APPLICATION_INCOMPLETE: entry(
+    'invalid_request',
+    false,
+    'The application lacks required fields (listed in details.missing); fill them in and submit again.',
+  ),
+  PAYRAIL_ERR_APPLICATION_TRANSITION_INVALID: entry(
+    'conflict',
+    false,
+    'The application is not in a status that allows this step; read it again to see its status.',
+  ),
+  PAYRAIL_ERR_APPLICATION_CONFLICT: entry(
+    'conflict',
+    true,
+    'The application was changed by someone else at the same time; read it again and retry.',
+  ),
+  PAYRAIL_ERR_ACQUIRING_BANK_UNKNOWN: entry(
+    'invalid_request',
+    false,
+    'The acquiring bank is not one the PSP offers; choose an id from GET /v1/account/onboarding/acquiring-banks.',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -7,6 +7,8 @@ export const ID_PREFIXES = {
   merchant: 'mer',
   event: 'evt',
   ticket: 'tkt',
+  ticketMessage: 'tkm',
+  ticketAttachment: 'tka',
   apiKey: 'key',
   ledgerEntry: 'le',
   posting: 'pst',
@@ -20,6 +22,12 @@ export const ID_PREFIXES = {
   accountToken: 'atk',
   audit: 'aud',
   antifraudListEntry: 'afl',
+  application: 'app',
+  acquiringBank: 'acq',
+  issuer: 'iss',
+  iinRange: 'iin',
+  enrolment: 'enr',
+  shop: 'shop',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -10,7 +10,12 @@ import type { AntifraudPolicy } from './types';
  * One function for the live decision, the outcome report and backtests, so a replay sees what live saw.
  */
 export function antifraudPaymentView(payment: Payment): AntifraudInput['payment'] {
-  return { ...providerView(payment), method: payment.method };
+  return {
+    ...providerView(payment),
+    method: payment.method,
+    client: payment.client,
+    billing: payment.billing,
+  };
 }
 
 const RANK: Record<AntifraudVerdict, number> = { allow: 0, review: 1, challenge: 2, deny: 3 };
@@ -59,6 +64,7 @@ export async function assessRisk(
   let score = 0;
   const reasons: string[] = [];
   const errors: string[] = [];
+  const versions: string[] = [];
   results.forEach((result, i) => {
     const name = `${relevant[i]?.plugin.manifest.id}:${relevant[i]?.plugin.instanceId}`;
     if (result.status === 'rejected') {
@@ -75,9 +81,16 @@ export async function assessRisk(
     verdict = stronger(verdict, signal.verdict);
     score = Math.max(score, Math.min(100, Math.max(0, signal.score)));
     reasons.push(...signal.reasons.map((r) => `${name}: ${r}`));
+    if (signal.rulesVersion) versions.push(`${name}@${signal.rulesVersion}`);
   });
   verdict = stronger(verdict, verdictForScore(score, policy));
-  return { decision: verdict, score, reasons, ...(errors.length > 0 ? { errors } : {}) };
+  return {
+    decision: verdict,
+    score,
+    reasons,
+    ...(errors.length > 0 ? { errors } : {}),
+    ...(versions.length > 0 ? { rulesVersion: versions.join(',') } : {}),
+  };
 }
 
 /** Statuses that end an authorization attempt (what `onOutcome` reports). */

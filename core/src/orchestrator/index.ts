@@ -2,4 +2,5 @@ export { antifraudPaymentView, assessRisk } from './antifraud';
 export * from './orchestrator';
 export { planOutcome } from './outcome';
 export { routePayment } from './routing';
+export { routesOf, shopForPayment } from './shop-routing';
 export * from './types';

@@ -15,6 +15,7 @@ import type {
   AntifraudInput,
   PaymentCheck,
   PaymentOutcome,
+  RefundOutcome,
   WebhookRequest,
   WebhookResponse,
 } from '../plugins/types';
@@ -27,6 +28,7 @@ import { paymentEvent, refundEvent } from './events';
 import { planOutcome } from './outcome';
 import { providerView } from './provider-view';
 import { routePayment } from './routing';
+import { routesOf, shopForPayment } from './shop-routing';
 import {
   type AntifraudPolicy,
   type ClientInfo,
@@ -71,6 +73,11 @@ export class Orchestrator {
     this.#policy = { ...DEFAULT_ANTIFRAUD_POLICY, ...deps.antifraudPolicy };
   }
 
+  /** The server's public base URL, without a trailing slash (integration snippets, links). */
+  get publicUrl(): string {
+    return this.#publicUrl;
+  }
+
   /** The URL of Payrail's own page where the buyer enters card details for this payment. */
   paymentPageUrl(paymentId: string): string {
     return `${this.#publicUrl}/pay/${paymentId}`;
@@ -87,12 +94,14 @@ export class Orchestrator {
     const amount = assertAmount(request.amount);
     const currency = parseCurrency(request.currency);
     const merchant = await this.#merchant(scope.merchantId);
-    const route = routePayment(this.#registry, merchant, request.method, currency);
+    const shop = request.shopId ? await shopForPayment(this.#store, scope.merchantId, request) : null;
+    const route = routePayment(this.#registry, routesOf(merchant, shop), request.method, currency);
     const now = this.#clock.now();
     const id = args.id ?? newId('payment', now.getTime());
     const payment: Payment = {
       id,
       merchantId: scope.merchantId,
+      shopId: shop?.id ?? null,
       mode: scope.mode,
       status: 'requires_payment_method',
       amount,
@@ -106,7 +115,7 @@ export class Orchestrator {
       orderId: request.orderId ?? null,
       description: request.description ?? null,
       customer: request.customer ?? null,
-      returnUrl: request.returnUrl ?? null,
+      returnUrl: request.returnUrl ?? shop?.successUrl ?? null,
       metadata: request.metadata ?? {},
       provider: { id: route.plugin.manifest.id, instanceId: route.plugin.instanceId },
       card: null,
@@ -116,6 +125,8 @@ export class Orchestrator {
           : null,
       decline: null,
       risk: null,
+      client: clientOf(request),
+      billing: request.billing?.country ? { country: request.billing.country } : null,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -123,7 +134,8 @@ export class Orchestrator {
     // Stored before any provider call, so a crash after the provider acted still leaves a payment to sync.
     await this.#store.payments.insert({ payment, events: [paymentEvent(payment, now, 'payment.created')] });
     if (route.plugin.confirmation === 'payment_page') return payment;
-    return this.#authorize(payment, route, merchant, args.client);
+    // The request's own client is the merchant's server: assessed only when the merchant named no buyer IP.
+    return this.#authorize(payment, route, merchant, payment.client?.ip ? undefined : args.client);
   }
 
   /** The buyer submits a payment method on Payrail's page (cards): antifraud, then authorization. */
@@ -146,7 +158,21 @@ export class Orchestrator {
       });
     }
     const merchant = await this.#merchant(payment.merchantId);
-    return this.#authorize(payment, route, merchant, request.client, request.paymentMethod);
+    // The payment page's request is the buyer's: its IP and user agent are stored with the payment.
+    const seen = request.client
+      ? {
+          ip: request.client.ip ?? payment.client?.ip ?? null,
+          userAgent: request.client.userAgent ?? payment.client?.userAgent ?? null,
+          country: payment.client?.country ?? null,
+        }
+      : payment.client;
+    return this.#authorize(
+      { ...payment, client: seen },
+      route,
+      merchant,
+      request.client,
+      request.paymentMethod,
+    );
   }
 
   /**
@@ -167,7 +193,9 @@ export class Orchestrator {
     const assessed: AntifraudInput = {
       stage: 'pre_authorization',
       payment: antifraudPaymentView(payment),
-      client,
+      ...(client
+        ? { client: { ...client, ...(payment.client?.country ? { country: payment.client.country } : {}) } }
+        : {}),
       ...(card ? { card } : {}),
     };
     const risk = await assessRisk(this.#registry.antifraud, assessed, this.#policy, this.#logger);
@@ -179,6 +207,7 @@ export class Orchestrator {
           ...current,
           status: 'failed',
           risk,
+          client: payment.client,
           decline: {
             code: 'fraud_suspected',
             message: `Declined by antifraud: ${risk.reasons.join('; ') || 'risk score too high'}.`,
@@ -205,6 +234,7 @@ export class Orchestrator {
         status: 'processing',
         captureMethod,
         risk,
+        client: payment.client,
         nextAction: null,
         version: current.version + 1,
         updatedAt: now,
@@ -513,6 +543,51 @@ export class Orchestrator {
     });
   }
 
+  /**
+   * Settles a refund left `pending` (a crash between reservation and provider call, or an unknown
+   * outcome). A refund the provider never acknowledged (no provider reference) is sent again with the
+   * same refund id — providers treat the id as an idempotency key (docs/plugins.md), so a refund that did
+   * reach them is not made twice; one the provider acknowledged as pending is asked for by `syncRefund`.
+   * Answers the refund as stored afterwards (still `pending` while the provider cannot say).
+   */
+  async resolvePendingRefund(args: { refund: Refund }): Promise<Refund> {
+    const payment = await this.#store.payments.getById({ id: args.refund.paymentId });
+    if (!payment)
+      throw new PayrailError('PAYRAIL_ERR_NOT_FOUND', { message: `No payment ${args.refund.paymentId}.` });
+    const stored = (await this.#store.refunds.listByPayment({ paymentId: payment.id })).find(
+      (r) => r.id === args.refund.id,
+    );
+    if (stored?.status !== 'pending') return stored ?? args.refund;
+    const { provider } = this.#providerOf(payment);
+    const view = providerView(payment);
+    let outcome: RefundOutcome;
+    try {
+      if (stored.providerRef === null && provider.refundPayment) {
+        outcome = await provider.refundPayment({
+          payment: view,
+          refundId: stored.id,
+          amount: stored.amount,
+          reason: stored.reason,
+        });
+      } else if (provider.syncRefund) {
+        outcome = await provider.syncRefund({
+          payment: view,
+          refundId: stored.id,
+          refundRef: stored.providerRef,
+        });
+      } else {
+        return stored;
+      }
+    } catch (error) {
+      const failure = isPayrailError(error)
+        ? error
+        : new PayrailError('PAYRAIL_ERR_INTERNAL', { cause: error, outcomeUnknown: true });
+      if (failure.outcomeUnknown) return stored;
+      outcome = { status: 'failed', failure: { code: failure.code, message: failure.message } };
+    }
+    return this.#settleRefund(stored, outcome);
+  }
+
   /** Asks the provider for the payment's state and applies it (status sync, outcome-unknown recovery). */
   async syncPayment(args: { paymentId: string }): Promise<Payment> {
     const payment = await this.#store.payments.getById({ id: args.paymentId });
@@ -655,4 +730,11 @@ export class Orchestrator {
       message: `Provider ${route.plugin.manifest.id} does not support ${operation}.`,
     });
   }
+}
+
+/** The buyer's client as the merchant supplied it on the payment, or null. */
+function clientOf(request: CreatePaymentRequest): Payment['client'] {
+  const ip = request.client?.ip ?? null;
+  const country = request.client?.country ?? null;
+  return ip || country ? { ip, userAgent: null, country } : null;
 }

@@ -11,6 +11,7 @@ function payment(overrides: Partial<Payment> = {}): Payment {
   return {
     id: 'pay_01J00000000000000000000000',
     merchantId: 'mer_01J00000000000000000000000',
+    shopId: null,
     mode: 'test',
     status: 'processing',
     amount: 1000,
@@ -31,6 +32,8 @@ function payment(overrides: Partial<Payment> = {}): Payment {
     nextAction: null,
     decline: null,
     risk: null,
+    client: null,
+    billing: null,
     version: 3,
     createdAt: now,
     updatedAt: now,

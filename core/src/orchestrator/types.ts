@@ -12,6 +12,12 @@ export interface CreatePaymentRequest {
   customer?: Customer | null;
   returnUrl?: string | null;
   metadata?: Record<string, string>;
+  /** A shop of the merchant: its methods, provider routes and return URL apply. */
+  shopId?: string | null;
+  /** The buyer's IP and its country as the merchant saw them (antifraud; stored with the payment). */
+  client?: { ip?: string | null; country?: string | null } | null;
+  /** The billing country (ISO 3166-1 alpha-2), for antifraud. */
+  billing?: { country?: string | null } | null;
 }
 
 export interface MerchantScope {

@@ -1,3 +1,4 @@
+export * from './country';
 export * from './resources';
 export * from './state-machine';
 export * from './status';

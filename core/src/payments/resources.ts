@@ -9,6 +9,7 @@ export function paymentResource(p: Payment) {
     id: p.id,
     object: 'payment' as const,
     livemode: p.mode === 'live',
+    shop_id: p.shopId,
     status: p.status,
     amount: p.amount,
     currency: p.currency,
@@ -36,7 +37,17 @@ export function paymentResource(p: Payment) {
     decline: p.decline
       ? { code: p.decline.code, provider_code: p.decline.providerCode ?? null, message: p.decline.message }
       : null,
-    risk: p.risk,
+    risk: p.risk
+      ? {
+          decision: p.risk.decision,
+          score: p.risk.score,
+          reasons: p.risk.reasons,
+          ...(p.risk.errors ? { errors: p.risk.errors } : {}),
+          rules_version: p.risk.rulesVersion ?? null,
+        }
+      : null,
+    client: p.client ? { ip: p.client.ip, user_agent: p.client.userAgent, country: p.client.country } : null,
+    billing: p.billing,
     provider: p.provider ? { id: p.provider.id, instance_id: p.provider.instanceId } : null,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

@@ -16,6 +16,26 @@ export interface RiskAssessment {
   reasons: string[];
   /** Plugins that timed out or failed, and whether the policy failed open. */
   errors?: string[];
+  /**
+   * The configuration the decision was made under: each engine's version (`<plugin>:<instance>@<version>`,
+   * joined by `,`), e.g. a content hash of the rules and lists in force. Absent when no engine gave one.
+   */
+  rulesVersion?: string;
+}
+
+/** The buyer's device as seen on the payment: the IP and user agent of the payment page, the IP's country. */
+export interface PaymentClient {
+  /** The buyer's IP: supplied by the merchant, replaced by the payment page's request IP when the buyer pays. */
+  ip: string | null;
+  userAgent: string | null;
+  /** ISO 3166-1 alpha-2 country of the buyer's IP, as supplied by the merchant (no geo lookup here). */
+  country: string | null;
+}
+
+/** Billing details supplied by the merchant. */
+export interface PaymentBilling {
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
 }
 
 /** Card details fit to display: never the full number, never the CVC. */
@@ -48,6 +68,8 @@ export interface Customer {
 export interface Payment {
   id: string;
   merchantId: string;
+  /** The merchant's shop the payment was made in (`shop_…`), or null for none. */
+  shopId: string | null;
   mode: Mode;
   status: PaymentStatus;
   amount: number;
@@ -70,6 +92,9 @@ export interface Payment {
   nextAction: NextAction | null;
   decline: Decline | null;
   risk: RiskAssessment | null;
+  /** The buyer's IP, user agent and IP country (antifraud and backtests); null when none was seen. */
+  client: PaymentClient | null;
+  billing: PaymentBilling | null;
   /** Raised by every stored change; updates are conditional on it (optimistic concurrency). */
   version: number;
   createdAt: Date;

@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { Decline } from '../errors';
 import type { Money } from '../money';
-import type { CardDisplay, Customer, NextAction, Payment } from '../payments';
+import type { CardDisplay, Customer, NextAction, Payment, PaymentBilling, PaymentClient } from '../payments';
 import type { Clock } from '../ports/clock';
 import type { HttpClient } from '../ports/http-client';
 import type { Logger } from '../ports/logger';
@@ -219,10 +219,16 @@ export type AntifraudVerdict = 'allow' | 'review' | 'challenge' | 'deny';
 
 export interface AntifraudInput {
   stage: AntifraudStage;
-  payment: ProviderPaymentView & { method: string };
+  /** `client` and `billing`: what is stored with the payment (also in backtests). */
+  payment: ProviderPaymentView & {
+    method: string;
+    client?: PaymentClient | null;
+    billing?: PaymentBilling | null;
+  };
   /** Display data and fingerprint of the card, never the number or CVC. */
   card?: CardDisplay;
-  client?: { ip?: string; userAgent?: string };
+  /** The live request's client; engines fall back to `payment.client` for what it lacks. */
+  client?: { ip?: string; userAgent?: string; country?: string };
 }
 
 export interface AntifraudSignal {
@@ -230,6 +236,8 @@ export interface AntifraudSignal {
   /** 0 (clean) – 100 (certain fraud). */
   score: number;
   reasons: string[];
+  /** The version of the configuration that decided (stored as the risk's `rulesVersion`). */
+  rulesVersion?: string;
 }
 
 /**
@@ -237,7 +245,7 @@ export interface AntifraudSignal {
  * the payment first reaches `failed`, `authorized` or `succeeded` after the attempt.
  */
 export interface AntifraudOutcome {
-  /** What was assessed; after a provider notification it is rebuilt from the payment, without `client`. */
+  /** What was assessed; after a provider notification it is rebuilt from the payment (its stored client). */
   input: AntifraudInput;
   /** The payment as stored after the outcome (a provider decline: `failed` with its `decline`). */
   payment: Payment;

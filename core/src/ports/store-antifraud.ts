@@ -49,14 +49,32 @@ export interface AntifraudAuditRecord {
   createdAt: Date;
 }
 
+export type FraudMarkSource = 'merchant' | 'chargeback';
+
 /** A merchant's statement that a payment was fraudulent (feedback for lists and backtests). */
 export interface FraudMark {
   paymentId: string;
   merchantId: string;
   mode: Mode;
+  /** Who said so: the merchant's own mark, or a chargeback the merchant reported. */
+  source: FraudMarkSource;
   actor: string;
   note: string | null;
   createdAt: Date;
+}
+
+/** What a fraud report does to the merchant's block list, per merchant and mode (`feedback` settings). */
+export interface AntifraudFeedbackSettings {
+  merchantId: string;
+  mode: Mode;
+  /** Block the payment's card fingerprint on every fraud report (unless the report says otherwise). */
+  autoBlockCard: boolean;
+  /** Block the buyer's email on every fraud report (unless the report says otherwise). */
+  autoBlockEmail: boolean;
+  /** How long automatic block entries last, in seconds; null: until removed. */
+  ttlSeconds: number | null;
+  updatedAt: Date;
+  updatedBy: string;
 }
 
 /**
@@ -115,6 +133,13 @@ export interface AntifraudConfigRepository {
     mark: FraudMark;
     audit: AntifraudAuditRecord;
   }): Promise<{ created: boolean; mark: FraudMark }>;
+  /** The merchant's fraud-feedback settings in this mode, or null when never set (nothing auto-blocked). */
+  getFeedbackSettings(args: { merchantId: string; mode: Mode }): Promise<AntifraudFeedbackSettings | null>;
+  /** Replaces them; the audit record gets the previous settings (or null) and the new ones. */
+  putFeedbackSettings(args: {
+    settings: AntifraudFeedbackSettings;
+    audit: AntifraudAuditRecord;
+  }): Promise<void>;
   /** The marks of these payments (of this merchant and mode) that exist. */
   listFraudMarks(args: {
     merchantId: string;

@@ -24,17 +24,21 @@ export interface ReportFilter {
   method?: string;
   currency?: string;
   status?: PaymentStatus;
+  /** Only payments of this shop. */
+  shopId?: string;
 }
 
 /** Most boundaries one call takes (1 000 buckets); longer ranges are asked in several calls. */
 export const REPORT_MAX_BOUNDARIES = 1_001;
 
-/** Payments by creation time: one row per bucket, currency, status and method. */
+/** Payments by creation time: one row per bucket, currency, status, method and shop. */
 export interface PaymentAggregateRow {
   bucket: number;
   currency: string;
   status: PaymentStatus;
   method: string;
+  /** The payment's shop; null for payments made without one. Grouped by the store like the rest. */
+  shopId: string | null;
   count: number;
   /** Sum of the payments' requested amounts. */
   amount: number;

@@ -9,6 +9,16 @@ export type UserRole = 'owner' | 'staff' | 'buyer' | 'issuer' | 'admin' | 'suppo
 
 export type LoginKind = 'email' | 'telegram';
 
+/** How a buyer hears of one kind of payment event: `none` turns it off. */
+export type PaymentNotifyChannel = 'email' | 'telegram' | 'none';
+
+/** A buyer's payment notification channels (payments made with their confirmed contact). */
+export interface PaymentNotificationPreferences {
+  succeeded: PaymentNotifyChannel;
+  declined: PaymentNotifyChannel;
+  refunded: PaymentNotifyChannel;
+}
+
 /** Which failure counter a wrong secret increments: the login password or the financial password. */
 export type FailureKind = 'login' | 'financial';
 
@@ -37,6 +47,11 @@ export interface User {
   recoveryCodeHashes: string[];
   /** Preferred channel for notifications. */
   notifyChannel: 'email' | 'telegram';
+  /**
+   * A buyer's choice of channel per payment notification; absent or null: `notifyChannel` for each.
+   * Older records (and other account types) have none.
+   */
+  paymentNotifications?: PaymentNotificationPreferences | null;
   /** 'en' or 'ru'. */
   locale: string;
   loginFailures: number;

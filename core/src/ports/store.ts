@@ -1,14 +1,25 @@
 import type { LedgerAccount, LedgerEntry, LedgerPosting, Tariff } from '../ledger';
 import type { Mode, Payment, PaymentStatus, Refund } from '../payments';
 import type { AccountTokenRepository } from './store-account-tokens';
+import type { AcquiringBankRepository } from './store-acquiring-banks';
 import type { AntifraudConfigRepository } from './store-antifraud';
+import type { ApplicationRepository } from './store-applications';
 import type { AuditLogRepository } from './store-audit-log';
+import type {
+  CustomerContactFilter,
+  CustomerContactListArgs,
+  MerchantCustomerRef,
+} from './store-buyer-contact';
+import type { IssuerRepository } from './store-issuers';
 import type { JobRepository } from './store-jobs';
+import type { MerchantOnboarding, MerchantOnboardingRepository } from './store-merchant-onboarding';
 import type { ReportRepository } from './store-reports';
 import type { ReviewRepository } from './store-reviews';
 import type { RiskCounterRepository } from './store-risk-counters';
 import type { SessionRepository } from './store-sessions';
+import type { ShopRepository } from './store-shops';
 import type { StoredCardRepository } from './store-stored-cards';
+import type { TicketRepository } from './store-tickets';
 import type { UserRepository } from './store-users';
 import type { WebhookRepository } from './store-webhooks';
 
@@ -46,6 +57,12 @@ export interface Store {
   reviews: ReviewRepository;
   antifraud: AntifraudConfigRepository;
   reports: ReportRepository;
+  /** Live-account applications and the acquiring banks merchants choose from (onboarding, issue 9). */
+  applications: ApplicationRepository;
+  acquiringBanks: AcquiringBankRepository;
+  tickets: TicketRepository;
+  issuers: IssuerRepository;
+  shops: ShopRepository;
 }
 
 export interface Merchant {
@@ -60,6 +77,8 @@ export interface Merchant {
    */
   providerRoutes: Record<string, string>;
   createdAt: Date;
+  /** Trial and live mode; absent: live since creation (read it with `onboardingOf`). */
+  onboarding?: MerchantOnboarding;
 }
 
 export interface ApiKey {
@@ -78,7 +97,7 @@ export interface ApiKey {
   lastUsedAt?: Date | null;
 }
 
-export interface MerchantRepository {
+export interface MerchantRepository extends MerchantOnboardingRepository {
   /** Creates the merchant and its first keys atomically. */
   create(args: { merchant: Merchant; apiKeys: ApiKey[] }): Promise<void>;
   get(args: { id: string }): Promise<Merchant | null>;
@@ -144,6 +163,8 @@ export interface PaymentListFilter {
   startingAfter?: string;
   status?: PaymentStatus;
   orderId?: string;
+  /** Only payments of this shop. */
+  shopId?: string;
   createdGte?: Date;
   createdLt?: Date;
 }
@@ -169,11 +190,23 @@ export interface PaymentRepository {
   list(args: PaymentListFilter): Promise<Page<Payment>>;
   /** Applies a change atomically if the stored version still equals `expectedVersion`. */
   commit(change: PaymentChange): Promise<CommitResult>;
+  /** Payments of every merchant whose customer email is `email` (case-insensitive), newest first. */
+  listByCustomerContact(args: CustomerContactListArgs): Promise<Page<Payment>>;
+  /**
+   * The distinct (merchant, customer id) pairs of payments whose customer email is `email`, at most
+   * `limit` of them: which merchant customers the buyer has been (their saved cards are the buyer's).
+   */
+  customerRefsByContact(args: CustomerContactFilter & { limit: number }): Promise<MerchantCustomerRef[]>;
 }
 
 export interface RefundRepository {
   get(args: { merchantId: string; mode: Mode; id: string }): Promise<Refund | null>;
   listByPayment(args: { paymentId: string }): Promise<Refund[]>;
+  /**
+   * Refunds still `pending` and unchanged since `updatedBefore`, oldest first: the ones a crash or an
+   * unknown provider outcome left in flight, for reconciliation to resolve.
+   */
+  listPending(args: { updatedBefore: Date; limit: number }): Promise<Refund[]>;
 }
 
 export interface LedgerBalance {

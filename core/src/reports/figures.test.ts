@@ -5,10 +5,10 @@ describe('figuresOf', () => {
   it('keeps currencies apart and derives rates, average ticket and net from sums', () => {
     const figures = figuresOf(
       [
-        { currency: 'USD', status: 'succeeded', method: 'card', count: 2, amount: 3_000 },
-        { currency: 'USD', status: 'failed', method: 'card', count: 1, amount: 500 },
-        { currency: 'USD', status: 'refunded', method: 'qiwi_wallet', count: 1, amount: 1_000 },
-        { currency: 'RUB', status: 'processing', method: 'card', count: 4, amount: 40_000 },
+        { currency: 'USD', status: 'succeeded', method: 'card', shopId: null, count: 2, amount: 3_000 },
+        { currency: 'USD', status: 'failed', method: 'card', shopId: null, count: 1, amount: 500 },
+        { currency: 'USD', status: 'refunded', method: 'qiwi_wallet', shopId: null, count: 1, amount: 1_000 },
+        { currency: 'RUB', status: 'processing', method: 'card', shopId: null, count: 4, amount: 40_000 },
       ],
       [
         { currency: 'USD', captured: 4_001, captureCount: 3, fees: 120, refunded: 1_000, refundCount: 1 },

@@ -42,6 +42,16 @@ export interface CurrencyFigures {
   net: number;
   byStatus: Array<{ status: PaymentStatus; count: number; amount: number }>;
   byMethod: Array<{ method: string; count: number; amount: number; paidCount: number; paidAmount: number }>;
+  /** Per shop; `shopId` null holds the payments made without a shop. */
+  byShop: ShopFigures[];
+}
+
+export interface ShopFigures {
+  shopId: string | null;
+  count: number;
+  amount: number;
+  paidCount: number;
+  paidAmount: number;
 }
 
 function emptyFigures(currency: string): CurrencyFigures {
@@ -64,6 +74,7 @@ function emptyFigures(currency: string): CurrencyFigures {
     net: 0,
     byStatus: [],
     byMethod: [],
+    byShop: [],
   };
 }
 
@@ -116,6 +127,18 @@ export function figuresOf(
       method.paidCount += row.count;
       method.paidAmount += row.amount;
     }
+    const shopId = row.shopId ?? null;
+    let shop = f.byShop.find((x) => x.shopId === shopId);
+    if (!shop) {
+      shop = { shopId, count: 0, amount: 0, paidCount: 0, paidAmount: 0 };
+      f.byShop.push(shop);
+    }
+    shop.count += row.count;
+    shop.amount += row.amount;
+    if (paid) {
+      shop.paidCount += row.count;
+      shop.paidAmount += row.amount;
+    }
   }
   for (const row of ledgerRows) {
     const f = get(row.currency);
@@ -132,9 +155,14 @@ export function figuresOf(
     f.net = f.captured - f.fees - f.refunded;
     f.byStatus.sort((a, b) => a.status.localeCompare(b.status));
     f.byMethod.sort((a, b) => a.method.localeCompare(b.method));
+    f.byShop.sort(byShopId);
   }
   return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
 }
+
+/** Shops by id, the payments without a shop (null) last. */
+export const byShopId = (a: { shopId: string | null }, b: { shopId: string | null }): number =>
+  a.shopId === b.shopId ? 0 : a.shopId === null ? 1 : b.shopId === null ? -1 : a.shopId < b.shopId ? -1 : 1;
 
 /** (current − previous) / previous, 4 decimals; null when there is nothing to compare with. */
 export function changeRatio(current: number, previous: number): number | null {

@@ -7,7 +7,7 @@ import {
   type ReportRepository,
 } from '../ports/store-reports';
 import { boundariesOf, type ReportBucket, realtimeBuckets, yearMonths } from './buckets';
-import { type CurrencyFigures, changeRatio, figuresOf } from './figures';
+import { byShopId, type CurrencyFigures, changeRatio, figuresOf, type ShopFigures } from './figures';
 
 /**
  * Reports composed from the store's aggregates. The store does the heavy part (GROUP BY over an index);
@@ -80,6 +80,7 @@ export function totalsOf(buckets: readonly BucketFigures[]): CurrencyFigures[] {
           currency: f.currency,
           status: s.status,
           method: '',
+          shopId: null,
           count: s.count,
           amount: s.amount,
         });
@@ -115,6 +116,25 @@ export function totalsOf(buckets: readonly BucketFigures[]): CurrencyFigures[] {
       }
     }
     t.byMethod = [...methods.values()].sort((a, b) => a.method.localeCompare(b.method));
+    // Per-shop totals likewise, from the buckets' shop rows.
+    const shops = new Map<string | null, ShopFigures>();
+    for (const { currencies } of buckets) {
+      for (const x of currencies.find((f) => f.currency === t.currency)?.byShop ?? []) {
+        const sum = shops.get(x.shopId) ?? {
+          shopId: x.shopId,
+          count: 0,
+          amount: 0,
+          paidCount: 0,
+          paidAmount: 0,
+        };
+        sum.count += x.count;
+        sum.amount += x.amount;
+        sum.paidCount += x.paidCount;
+        sum.paidAmount += x.paidAmount;
+        shops.set(x.shopId, sum);
+      }
+    }
+    t.byShop = [...shops.values()].sort(byShopId);
   }
   return totals;
 }

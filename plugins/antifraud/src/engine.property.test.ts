@@ -115,6 +115,7 @@ describe('properties', () => {
         verdict: 'allow',
         score: 0,
         reasons: ['list:allow:email: email buyer@example.com is on the allow list'],
+        rulesVersion: expect.any(String),
       });
     },
   );

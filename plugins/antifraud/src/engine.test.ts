@@ -18,7 +18,12 @@ const codes = (reasons: string[]) => reasons.map((r) => parseReason(r).code);
 
 describe('decision', () => {
   it('allows with score 0 and no reasons when nothing matches', async () => {
-    expect(await engineOf({}).assess(input())).toEqual({ verdict: 'allow', score: 0, reasons: [] });
+    expect(await engineOf({}).assess(input())).toEqual({
+      verdict: 'allow',
+      score: 0,
+      reasons: [],
+      rulesVersion: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
   });
 
   it('lets deny win over review and challenge, keeps every reason, takes the highest score', async () => {
@@ -68,6 +73,7 @@ describe('decision', () => {
       verdict: 'allow',
       score: 0,
       reasons: ['rule:vip: VIP customer'],
+      rulesVersion: expect.any(String),
     });
     expect((await engine.assess(input())).verdict).toBe('deny');
   });
@@ -111,6 +117,7 @@ describe('lists', () => {
       verdict: 'allow',
       score: 0,
       reasons: ['list:allow:ip: IP address 203.0.113.7 is on the allow list'],
+      rulesVersion: expect.any(String),
     });
   });
 

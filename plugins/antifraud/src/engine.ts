@@ -8,14 +8,18 @@ import type {
   Mode,
 } from '@payrail/core';
 import { compileCondition, type Predicate, velocityFeaturesOf } from './compile';
+import { configVersion } from './config-version';
+import { type DistinctCardsPlan, distinctCardsPlan } from './distinct-cards';
 import { parseDuration } from './duration';
 import {
   extractFeatures,
   type Features,
+  type IinCountryLookup,
   type VelocityDimension,
   type VelocityFeature,
   velocitySlot,
 } from './features';
+import { iinCountryLookup } from './iin-countries';
 import { CompiledList, type ListHit, listSetSchema } from './lists';
 import type { MerchantConfig, MerchantConfigSource } from './merchant-config';
 import type { ParsedAntifraudOptions } from './options';
@@ -97,6 +101,18 @@ function builtInRules(options: ParsedAntifraudOptions): {
         `amount ${f.static['payment.amount']} ${f.static['payment.currency']} (minor units) is above the per-payment limit ${max.get(f.static['payment.currency'] as string)}`,
     });
   }
+  const mismatch = options.limits.countryMismatch;
+  if (mismatch) {
+    rules.push({
+      code: 'limit:country_mismatch',
+      action: mismatch.action,
+      score: mismatch.score ?? DEFAULT_SCORE[mismatch.action],
+      preAuthorizationOnly: true,
+      test: (f) => ((f.static['geo.countries'] as number | undefined) ?? 0) >= mismatch.countries,
+      text: (f) =>
+        `card IIN country ${f.static['card.iin_country'] ?? '?'}, IP country ${f.static['client.country'] ?? '?'} and billing country ${f.static['billing.country'] ?? '?'} name ${f.static['geo.countries']} countries`,
+    });
+  }
   const newCard = options.limits.newCard;
   if (newCard) {
     const above = new Map(Object.entries(newCard.above));
@@ -140,14 +156,18 @@ function builtInRules(options: ParsedAntifraudOptions): {
       ip: 'this IP address',
       customer: 'this customer',
     }[limit.dimension];
+    // Distinct cards include this payment's card: `limit` different cards pass, one more fires.
+    const cards = limit.event === 'cards';
     rules.push({
       code: `velocity:${limit.dimension}:${limit.event}:${limit.window}`,
       action: limit.action,
       score: limit.score ?? DEFAULT_SCORE[limit.action],
       preAuthorizationOnly: true,
-      test: (f) => (f.velocity.get(slot) ?? -1) >= limit.limit,
+      test: (f) => (f.velocity.get(slot) ?? -1) >= limit.limit + (cards ? 1 : 0),
       text: (f) =>
-        `${f.velocity.get(slot)} earlier ${limit.event} with ${noun} in ${limit.window} (limit ${limit.limit})`,
+        cards
+          ? `${f.velocity.get(slot)} different cards from ${noun} in ${limit.window} (limit ${limit.limit})`
+          : `${f.velocity.get(slot)} earlier ${limit.event} with ${noun} in ${limit.window} (limit ${limit.limit})`,
     });
   }
   return { rules, velocity };
@@ -167,6 +187,8 @@ interface Layer {
   allowRules: CompiledRule[];
   rules: CompiledRule[];
   velocity: VelocityFeature[];
+  /** Content hash of the layer's configuration (see `configVersion`). */
+  version: string;
 }
 
 /** Compiles declarative rules (already validated) into allow rules and the others. */
@@ -204,6 +226,7 @@ function compileMerchantLayer(config: MerchantConfig, blockScore: number): Layer
     allowRules,
     rules: userRules,
     velocity,
+    version: configVersion({ rules: config.rules ?? [], lists: config.lists }),
   };
 }
 
@@ -288,6 +311,7 @@ class MerchantLayers {
 export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineDependencies): RulesEngine {
   const { clock } = deps;
   const stages = new Set<AntifraudStage>(options.stages);
+  const iinCountry: IinCountryLookup = iinCountryLookup(options.iinCountries);
   const builtIn = builtInRules(options);
   const velocityFeatures = [...builtIn.velocity];
   const { allowRules, userRules } = compileRules(options.rules, velocityFeatures);
@@ -299,7 +323,18 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     allowRules,
     rules: [...builtIn.rules, ...userRules],
     velocity: velocityFeatures,
+    version: configVersion({
+      stages: options.stages,
+      rules: options.rules,
+      lists: options.lists,
+      limits: options.limits,
+      velocity: options.velocity.limits,
+      iinCountries: options.iinCountries,
+    }),
   };
+  /** The risk's rules version: the instance's config alone, or with the merchant's. */
+  const versionOf = (merchant: Layer | null): string =>
+    merchant ? configVersion([instance.version, merchant.version]) : instance.version;
   const merchantConfig = options.merchantConfig;
   const merchants = merchantConfig
     ? new MerchantLayers(
@@ -352,9 +387,10 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     if (!velocity || slots.size === 0) return;
     const queries: VelocityQuery[] = [];
     const queried: string[] = [];
+    const distinct: DistinctCardsPlan = distinctCardsPlan(f, slots, velocity.maxWindowMs);
     for (const [slot, feature] of slots) {
       const key = f.keys[feature.dimension];
-      if (key === undefined) continue;
+      if (key === undefined || feature.event === 'cards') continue;
       // A merchant rule asking for more than the source keeps gets what the source has (never an error).
       const windowMs = Math.min(feature.windowMs, velocity.maxWindowMs ?? feature.windowMs);
       queries.push({
@@ -365,6 +401,8 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
       });
       queried.push(slot);
     }
+    const plain = queries.length;
+    queries.push(...distinct.queries);
     if (queries.length === 0) return;
     const counts = await velocity.count(queries, now);
     queried.forEach((slot, i) => {
@@ -373,13 +411,16 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
       const self = recorded && queries[i]?.event === 'payment' ? 1 : 0;
       f.velocity.set(slot, Math.max(0, count - self));
     });
+    const records = distinct.apply(f, counts.slice(plain), now);
+    // Counted before recording: concurrent first uses of one card may both count it (an overcount).
+    if (recorded) for (const record of records) await velocity.record(record);
   }
 
   async function evaluate(input: AntifraudInput): Promise<Evaluation> {
     if (!stages.has(input.stage)) return { signal: { verdict: 'allow', score: 0, reasons: [] }, hits: [] };
     const now = clock.now();
     const t = now.getTime();
-    const f = extractFeatures(input);
+    const f = extractFeatures(input, iinCountry);
     const preAuthorization = input.stage === 'pre_authorization';
     // Every attempt counts, allowed or denied (a card tester retrying after a deny must be seen). It is
     // recorded *before* counting and then left out of the counts: two concurrent attempts then see each
@@ -394,10 +435,13 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
     if (!merchant) {
       const allowed = instance.allowList?.match(f, t);
       if (allowed) {
-        return allow({
-          code: `list:allow:${allowed.kind}`,
-          text: `${LIST_TEXT[allowed.kind]} ${allowed.value} is on the allow list`,
-        });
+        return allow(
+          {
+            code: `list:allow:${allowed.kind}`,
+            text: `${LIST_TEXT[allowed.kind]} ${allowed.value} is on the allow list`,
+          },
+          instance.version,
+        );
       }
     }
     let slots = instanceSlots;
@@ -417,12 +461,15 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
       if (hit.score > score) score = hit.score;
     }
     const all = [...allows, ...hits];
-    return { signal: { verdict, score, reasons: all.map(formatReason) }, hits: all };
+    return {
+      signal: { verdict, score, reasons: all.map(formatReason), rulesVersion: versionOf(merchant) },
+      hits: all,
+    };
   }
 
   async function recordDecline(input: Pick<AntifraudInput, 'payment' | 'card' | 'client'>): Promise<void> {
     if (!velocity) return;
-    const f = extractFeatures({ stage: 'pre_authorization', ...input });
+    const f = extractFeatures({ stage: 'pre_authorization', ...input }, iinCountry);
     await velocity.record({ event: 'decline', keys: f.keys, at: clock.now() });
   }
 
@@ -448,9 +495,9 @@ export function createRulesEngine(options: ParsedAntifraudOptions, deps: EngineD
   };
 }
 
-function allow(hit: Pick<Hit, 'code' | 'text'>): Evaluation {
+function allow(hit: Pick<Hit, 'code' | 'text'>, rulesVersion: string): Evaluation {
   return {
-    signal: { verdict: 'allow', score: 0, reasons: [formatReason(hit)] },
+    signal: { verdict: 'allow', score: 0, reasons: [formatReason(hit)], rulesVersion },
     hits: [{ ...hit, action: 'allow', score: 0 }],
   };
 }

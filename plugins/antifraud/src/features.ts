@@ -33,6 +33,10 @@ export const STATIC_FEATURES = {
   /** Normalised: lowercase, IPv4-mapped IPv6 turned into IPv4. */
   'client.ip': 'string',
   'client.user_agent': 'string',
+  /** ISO 3166-1 alpha-2 of the buyer's IP, as the merchant supplied it on the payment (no geo lookup). */
+  'client.country': 'string',
+  /** ISO 3166-1 alpha-2 billing country supplied on the payment. */
+  'billing.country': 'string',
   /** Lowercase (`visa`, `mastercard`, `mir`). */
   'card.brand': 'string',
   /** The IIN / BIN: first six digits. */
@@ -41,13 +45,24 @@ export const STATIC_FEATURES = {
   'card.fingerprint': 'string',
   /** Issuing country, uppercase, when the card display carries a `country`. */
   'card.country': 'string',
+  /** Issuing country of the IIN: `card.country`, else the longest prefix of `iinCountries`. */
+  'card.iin_country': 'string',
+  /** How many different countries the IIN, IP and billing countries that are known name (1: all agree). */
+  'geo.countries': 'number',
+  /** 1 when the IIN country and the IP country are both known and differ, 0 when they agree. */
+  'geo.card_ip_mismatch': 'number',
+  /** 1 when the IIN country and the billing country are both known and differ, 0 when they agree. */
+  'geo.card_billing_mismatch': 'number',
+  /** 1 when the IP country and the billing country are both known and differ, 0 when they agree. */
+  'geo.ip_billing_mismatch': 'number',
 } as const satisfies Record<string, FeatureType>;
 
 export type StaticFeature = keyof typeof STATIC_FEATURES;
 
 export const VELOCITY_DIMENSIONS = ['card', 'email', 'ip', 'customer'] as const;
 export type VelocityDimension = (typeof VELOCITY_DIMENSIONS)[number];
-export const VELOCITY_EVENTS = ['payments', 'declines'] as const;
+/** `cards`: distinct card fingerprints (this payment's included) by IP, email or customer. */
+export const VELOCITY_EVENTS = ['payments', 'declines', 'cards'] as const;
 export type VelocityEventName = (typeof VELOCITY_EVENTS)[number];
 
 /** `velocity.<card|email|ip|customer>.<payments|declines>.<window>`, e.g. `velocity.card.declines.1h`. */
@@ -76,7 +91,8 @@ export function resolveFeature(name: string): FeatureRef | undefined {
     return { kind: 'static', name: key, type: STATIC_FEATURES[key] };
   }
   const velocity = VELOCITY_FEATURE.exec(name);
-  if (velocity) {
+  // Distinct cards per card makes no sense: always 1.
+  if (velocity && !(velocity[1] === 'card' && velocity[2] === 'cards')) {
     return {
       kind: 'velocity',
       dimension: velocity[1] as VelocityDimension,
@@ -99,6 +115,9 @@ export function normalizeValue(name: string, value: string): string {
     case 'payment.currency':
     case 'customer.country':
     case 'card.country':
+    case 'card.iin_country':
+    case 'client.country':
+    case 'billing.country':
       return value.trim().toUpperCase();
     case 'customer.email':
     case 'customer.email_domain':
@@ -125,8 +144,14 @@ export const velocitySlot = (f: VelocityFeature): string => `${f.dimension}|${f.
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-/** Reads and normalises the features of an assessment input (velocity is filled in by the engine). */
-export function extractFeatures(input: AntifraudInput): Features {
+/** The issuing country of an IIN (first six digits), or undefined when unknown. */
+export type IinCountryLookup = (first6: string) => string | undefined;
+
+/**
+ * Reads and normalises the features of an assessment input (velocity is filled in by the engine).
+ * `iinCountry` names the card's country when the card display carries none.
+ */
+export function extractFeatures(input: AntifraudInput, iinCountry?: IinCountryLookup): Features {
   const s: Features['static'] = { stage: input.stage };
   const p = input.payment;
   if (typeof p.amount === 'number') s['payment.amount'] = p.amount;
@@ -152,10 +177,17 @@ export function extractFeatures(input: AntifraudInput): Features {
   const customerCountry = str(customer?.country);
   if (customerCountry) s['customer.country'] = customerCountry.toUpperCase();
 
-  const ip = input.client?.ip ? normalizeIp(input.client.ip) : undefined;
+  // The live request's client first; what it lacks comes from the payment (also what backtests see).
+  const stored = p.client ?? undefined;
+  const rawIp = str(input.client?.ip) ?? str(stored?.ip);
+  const ip = rawIp ? normalizeIp(rawIp) : undefined;
   if (ip) s['client.ip'] = ip.address;
-  const ua = str(input.client?.userAgent);
+  const ua = str(input.client?.userAgent) ?? str(stored?.userAgent);
   if (ua) s['client.user_agent'] = ua;
+  const ipCountry = (str(input.client?.country) ?? str(stored?.country))?.toUpperCase();
+  if (ipCountry) s['client.country'] = ipCountry;
+  const billingCountry = str(p.billing?.country)?.toUpperCase();
+  if (billingCountry) s['billing.country'] = billingCountry;
 
   const card = input.card as (Record<string, unknown> & NonNullable<AntifraudInput['card']>) | undefined;
   if (card) {
@@ -165,7 +197,11 @@ export function extractFeatures(input: AntifraudInput): Features {
     if (str(card.fingerprint)) s['card.fingerprint'] = card.fingerprint;
     const cardCountry = str(card.country);
     if (cardCountry) s['card.country'] = cardCountry.toUpperCase();
+    const issued =
+      cardCountry?.toUpperCase() ?? (str(card.first6) ? iinCountry?.(card.first6)?.toUpperCase() : undefined);
+    if (issued) s['card.iin_country'] = issued;
   }
+  addGeoFeatures(s);
 
   const keys: Features['keys'] = {};
   if (s['card.fingerprint'] !== undefined) keys.card = String(s['card.fingerprint']);
@@ -175,4 +211,16 @@ export function extractFeatures(input: AntifraudInput): Features {
   if (customerId) keys.customer = `${p.merchantId}:${customerId}`;
 
   return { static: s, metadata: p.metadata ?? {}, velocity: new Map(), keys };
+}
+
+/** Country agreement between the card's IIN, the buyer's IP and the billing address (those known). */
+function addGeoFeatures(s: Features['static']): void {
+  const iin = s['card.iin_country'] as string | undefined;
+  const ip = s['client.country'] as string | undefined;
+  const billing = s['billing.country'] as string | undefined;
+  const known = [iin, ip, billing].filter((c): c is string => c !== undefined);
+  if (known.length > 0) s['geo.countries'] = new Set(known).size;
+  if (iin && ip) s['geo.card_ip_mismatch'] = iin === ip ? 0 : 1;
+  if (iin && billing) s['geo.card_billing_mismatch'] = iin === billing ? 0 : 1;
+  if (ip && billing) s['geo.ip_billing_mismatch'] = ip === billing ? 0 : 1;
 }

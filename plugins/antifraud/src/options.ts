@@ -1,4 +1,4 @@
-import { parseCurrency } from '@payrail/core';
+import { isCountryCode, parseCurrency } from '@payrail/core';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { VELOCITY_DIMENSIONS, VELOCITY_EVENTS } from './features';
@@ -41,17 +41,31 @@ const velocitySourceSchema = z.custom<VelocitySource>(
   'must be a VelocitySource: an object with count() and record()',
 );
 
-export const velocityLimitSchema = z.strictObject({
-  /** What the events are counted by. */
-  dimension: z.enum(VELOCITY_DIMENSIONS),
-  /** `payments`: attempts assessed before authorization; `declines`: reported with `recordDecline`. */
-  event: z.enum(VELOCITY_EVENTS),
-  window: duration,
-  /** How many earlier events the window may hold; the check fires when it already holds this many. */
-  limit: z.number().int().min(0),
-  action: flagAction.default('review'),
-  score,
-});
+export const velocityLimitSchema = z
+  .strictObject({
+    /** What the events are counted by. */
+    dimension: z.enum(VELOCITY_DIMENSIONS),
+    /**
+     * `payments`: attempts assessed before authorization; `declines`: reported with `recordDecline`;
+     * `cards`: distinct card fingerprints by IP, email or customer.
+     */
+    event: z.enum(VELOCITY_EVENTS),
+    window: duration,
+    /**
+     * How many earlier events the window may hold; the check fires when it already holds this many. For
+     * `cards`: how many different cards may be used; the check fires on one more.
+     */
+    limit: z.number().int().min(0),
+    action: flagAction.default('review'),
+    score,
+  })
+  .refine((l) => !(l.dimension === 'card' && l.event === 'cards'), {
+    path: ['event'],
+    message: '"cards" counts different cards by ip, email or customer, not by card',
+  });
+
+/** ISO 3166-1 alpha-2, uppercase. */
+const country = z.string().refine(isCountryCode, 'must be an uppercase ISO 3166-1 alpha-2 country code');
 
 const merchantConfigSourceSchema = z.custom<MerchantConfigSource>(
   (v) => typeof v === 'object' && v !== null && typeof (v as MerchantConfigSource).load === 'function',
@@ -86,6 +100,17 @@ export const antifraudOptionsSchema = z.strictObject({
        * A card with no payment in `lookback` (a card not seen before) paying more than its currency's
        * amount. Needs the card fingerprint and a velocity source (the in-memory one by default).
        */
+      /**
+       * The card's IIN country, the buyer's IP country and the billing country (those supplied) name at
+       * least `countries` different countries. Default 2: any two known that disagree.
+       */
+      countryMismatch: z
+        .strictObject({
+          countries: z.number().int().min(2).max(3).default(2),
+          action: flagAction.default('review'),
+          score,
+        })
+        .optional(),
       newCard: z
         .strictObject({
           above: perCurrency,
@@ -94,6 +119,19 @@ export const antifraudOptionsSchema = z.strictObject({
           score,
         })
         .optional(),
+    })
+    .default({}),
+  /**
+   * IIN prefix (1–6 digits) → issuing country, for cards whose display carries no country (the longest
+   * prefix wins). No table is built in: Payrail has no IIN-country data of its own.
+   */
+  iinCountries: z
+    .record(z.string(), country)
+    .superRefine((table, ctx) => {
+      for (const prefix of Object.keys(table)) {
+        if (!/^[0-9]{1,6}$/.test(prefix))
+          ctx.addIssue({ code: 'custom', path: [prefix], message: 'IIN prefixes are 1–6 digits' });
+      }
     })
     .default({}),
   velocity: z

@@ -53,7 +53,7 @@ export type Condition =
 const isScalarOf = (type: FeatureRef['type'], v: unknown): boolean =>
   type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
 
-const fieldHelp = `known fields: ${Object.keys(STATIC_FEATURES).join(', ')}, payment.metadata.<key>, velocity.<card|email|ip|customer>.<payments|declines>.<window such as 10m, 1h, 7d>`;
+const fieldHelp = `known fields: ${Object.keys(STATIC_FEATURES).join(', ')}, payment.metadata.<key>, velocity.<card|email|ip|customer>.<payments|declines>.<window such as 10m, 1h, 7d>, velocity.<email|ip|customer>.cards.<window>`;
 
 /** Checks one comparison; returns [path, message] pairs. */
 function checkComparison(c: Comparison): { ref?: FeatureRef; issues: [PropertyKey[], string][] } {

@@ -1,7 +1,11 @@
 import type { VelocityDimension } from './features';
 
-/** What is counted: payment attempts (recorded by the engine at assessment) and declines (reported). */
-export type VelocityEvent = 'payment' | 'decline';
+/**
+ * What is counted: payment attempts (recorded by the engine at assessment) and declines (reported). For
+ * distinct cards the engine also records `card_seen` (key: the IP/email/customer with the card) and
+ * `new_card` (key: the window with the IP/email/customer, once per card first seen in that window).
+ */
+export type VelocityEvent = 'payment' | 'decline' | 'card_seen' | 'new_card';
 
 export interface VelocityQuery {
   dimension: VelocityDimension;

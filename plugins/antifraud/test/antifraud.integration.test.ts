@@ -66,11 +66,13 @@ describe('antifraud plugin in core', () => {
       decision: 'allow',
       score: 0,
       reasons: [],
+      rulesVersion: expect.stringMatching(/^antifraud:default@[0-9a-f]{16}$/),
     });
     expect(await assess({ card: { fingerprint: 'c2', country: 'ng' } })).toEqual({
       decision: 'review',
       score: 65,
       reasons: ['antifraud:default: rule:high-risk-country: card issued in a high-risk country'],
+      rulesVersion: expect.stringMatching(/^antifraud:default@/),
     });
     // Challenge by the rule (score 75 reaches core's challenge threshold as well).
     expect(await assess({ card: { fingerprint: 'c3' }, email: 'x@mailinator.com' })).toMatchObject({
@@ -120,6 +122,7 @@ describe('antifraud plugin in core', () => {
       decision: 'deny',
       score: 100,
       reasons: ['antifraud:refunds: rule:no-test-refunds: refund of a test payment'],
+      rulesVersion: expect.stringMatching(/^antifraud:refunds@[0-9a-f]{16}$/),
     });
   });
 

@@ -174,4 +174,47 @@ describe('CardVault', () => {
     expect(report.failed).toEqual([expect.objectContaining({ id: a.id, code: 'PAYRAIL_ERR_CONFIG' })]);
     expect(repo.rows.get(b.id)!.keyId).toBe('k2');
   });
+
+  it('sealPan binds a PAN to another record (an enrolment); rotate reseals alsoRotate sources too', async () => {
+    const old = key('k1');
+    const { vault: v } = vault([old]);
+    const sealed = v.sealPan('4242424242424242', 'enr_1');
+    expect(sealed.keyId).toBe('k1');
+    expect(sealed.ciphertext).not.toContain('4242424242424242');
+    expect(v.fingerprintOf('4242424242424242')).toBe(cardFingerprint('4242424242424242', FP_KEY));
+
+    // A minimal enrolment source with the port's compare-and-set semantics.
+    const rows = new Map([['enr_1', { id: 'enr_1', keyId: sealed.keyId, panCiphertext: sealed.ciphertext }]]);
+    const source = {
+      async listSealedWithOtherKey({ keyId, startingAfter }: { keyId: string; startingAfter?: string }) {
+        return [...rows.values()].filter(
+          (r) => r.keyId !== keyId && (!startingAfter || r.id > startingAfter),
+        );
+      },
+      async reseal(args: { id: string; expectedKeyId: string; keyId: string; panCiphertext: string }) {
+        const row = rows.get(args.id);
+        if (!row || row.keyId !== args.expectedKeyId) return false;
+        rows.set(args.id, { id: args.id, keyId: args.keyId, panCiphertext: args.panCiphertext });
+        return true;
+      },
+    };
+    const next = key('k2');
+    const rotating = new CardVault({
+      keys: new VaultKeyRing([old, next]),
+      storedCards: memoryRepository(),
+      alsoRotate: [source],
+      fingerprintKey: FP_KEY,
+      clock,
+    });
+    expect(await rotating.rotate()).toEqual({ resealed: 1, skipped: 0, failed: [], keyId: 'k2' });
+    const row = rows.get('enr_1')!;
+    expect(row.keyId).toBe('k2');
+    // Bound to the enrolment id: it opens there, under the new key alone.
+    expect(new VaultKeyRing([next]).open({ keyId: row.keyId, ciphertext: row.panCiphertext }, 'enr_1')).toBe(
+      '4242424242424242',
+    );
+    expect(() =>
+      new VaultKeyRing([next]).open({ keyId: row.keyId, ciphertext: row.panCiphertext }, 'enr_2'),
+    ).toThrow();
+  });
 });

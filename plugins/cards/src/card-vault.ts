@@ -9,11 +9,26 @@ import {
 } from '@payrail/core';
 import { cardFingerprint } from './fingerprint';
 import { validateCard } from './validate-card';
-import type { VaultKeyRing } from './vault-keys';
+import type { SealedPan, VaultKeyRing } from './vault-keys';
+
+/**
+ * Records other than saved cards whose PAN the vault sealed (issuers' enrolments, bound to their own
+ * ids): `rotate` re-seals them too. Same contract as the stored-card repository's methods of these names.
+ */
+export interface SealedPanSource {
+  listSealedWithOtherKey(args: {
+    keyId: string;
+    limit: number;
+    startingAfter?: string;
+  }): Promise<{ id: string; keyId: string; panCiphertext: string }[]>;
+  reseal(args: { id: string; expectedKeyId: string; keyId: string; panCiphertext: string }): Promise<boolean>;
+}
 
 export interface CardVaultOptions {
   keys: VaultKeyRing;
   storedCards: StoredCardRepository;
+  /** Other sealed records `rotate` covers after the saved cards (the server passes `store.issuers`). */
+  alsoRotate?: readonly SealedPanSource[];
   /** The same key as the cards plugin's `fingerprintKey`, so a saved card and its payments match. */
   fingerprintKey: string | Buffer;
   clock: Clock;
@@ -87,6 +102,19 @@ export class CardVault {
   }
 
   /**
+   * Seals a PAN for another record than a saved card (an issuer's enrolment), bound to that record's id:
+   * the ciphertext opens only with that id. The caller validated the number.
+   */
+  sealPan(pan: string, boundTo: string): SealedPan {
+    return this.#options.keys.seal(pan, boundTo);
+  }
+
+  /** The card fingerprint under the same key as the cards plugin's, so records and payments match. */
+  fingerprintOf(pan: string): string {
+    return cardFingerprint(pan, this.#options.fingerprintKey);
+  }
+
+  /**
    * The card input for a one-click payment: the stored number and expiry with the CVC the buyer just
    * entered. Lives only in memory for the provider call.
    */
@@ -97,22 +125,29 @@ export class CardVault {
   }
 
   /**
-   * Re-seals every live card under the newest key. Resumable and safe to run twice or concurrently: it
+   * Re-seals every live card (then every record of `alsoRotate`) under the newest key. Resumable and safe to run twice or concurrently: it
    * only ever looks at cards still sealed under another key, and each write is compare-and-set on the
    * key id it read, so a card resealed by another run is skipped, never overwritten.
    */
   async rotate(args: { batchSize?: number } = {}): Promise<RotationReport> {
-    const { keys, storedCards } = this.#options;
-    const keyId = keys.currentKeyId;
-    const report: RotationReport = { resealed: 0, skipped: 0, failed: [], keyId };
+    const { keys, storedCards, alsoRotate = [] } = this.#options;
+    const report: RotationReport = { resealed: 0, skipped: 0, failed: [], keyId: keys.currentKeyId };
+    for (const source of [storedCards, ...alsoRotate])
+      await this.#rotateSource(source, report, args.batchSize);
+    return report;
+  }
+
+  async #rotateSource(source: SealedPanSource, report: RotationReport, batchSize?: number): Promise<void> {
+    const { keys } = this.#options;
+    const keyId = report.keyId;
     let after: string | undefined;
     for (;;) {
-      const batch = await storedCards.listSealedWithOtherKey({
+      const batch = await source.listSealedWithOtherKey({
         keyId,
-        limit: args.batchSize ?? 100,
+        limit: batchSize ?? 100,
         ...(after ? { startingAfter: after } : {}),
       });
-      if (batch.length === 0) return report;
+      if (batch.length === 0) return;
       for (const card of batch) {
         let panCiphertext: string;
         try {
@@ -125,7 +160,7 @@ export class CardVault {
           report.failed.push({ id: card.id, code: e.code, message: e.message });
           continue;
         }
-        const done = await storedCards.reseal({
+        const done = await source.reseal({
           id: card.id,
           expectedKeyId: card.keyId,
           keyId,

@@ -11,11 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { cardFingerprint } from './fingerprint';
 import {
   CHALLENGE_TTL_MS,
+  ChainedIssuerDirectory,
   hashSecretCode,
+  type IssuerStatisticsCounter,
   inRange,
   MemoryIssuerDirectory,
   PayerAuthentication,
   SANDBOX_ISSUER,
+  sandboxIssuerDirectory,
 } from './payer-authentication';
 import { cards, payerAuthenticationOf } from './plugin';
 
@@ -95,7 +98,7 @@ describe('payer authentication (sandbox issuer)', () => {
     expect(await provider.syncPayment({ payment: { ...payment, paymentRef: a.paymentRef! } })).toMatchObject({
       status: 'succeeded',
     });
-    expect(auth.statistics(SANDBOX_ISSUER.id)).toEqual({ challenges: 1, successes: 1, failures: 0 });
+    expect(await auth.statistics(SANDBOX_ISSUER.id)).toEqual({ challenges: 1, successes: 1, failures: 0 });
   });
 
   it('three wrong codes fail the payment with authentication_failed, even sent at once', async () => {
@@ -121,7 +124,7 @@ describe('payer authentication (sandbox issuer)', () => {
       decline: { code: 'authentication_failed' },
       card: { authentication: 'failed' },
     });
-    expect(auth.statistics(SANDBOX_ISSUER.id)).toEqual({ challenges: 1, successes: 0, failures: 1 });
+    expect(await auth.statistics(SANDBOX_ISSUER.id)).toEqual({ challenges: 1, successes: 0, failures: 1 });
   });
 
   it('an abandoned challenge expires', async () => {
@@ -174,6 +177,81 @@ describe('payer authentication (sandbox issuer)', () => {
       returnUrl: 'https://shop.test',
     });
     expect(sandboxCard.status).toBe('succeeded');
+  });
+});
+
+describe('issuer directories and statistics counters', () => {
+  async function bankDirectory() {
+    const directory = new MemoryIssuerDirectory();
+    directory.addRange({ issuerId: 'bank_a', first: '555555', last: '555555' });
+    directory.enrol({
+      issuerId: 'bank_a',
+      fingerprint: cardFingerprint('5555555555554444', KEY),
+      codeHash: await hashSecretCode('4321'),
+    });
+    return directory;
+  }
+
+  it('sandboxIssuer: true keeps the sandbox issuer in front of a custom directory', async () => {
+    const { provider } = await boot({
+      fingerprintKey: KEY,
+      issuerDirectory: await bankDirectory(),
+      sandboxIssuer: true,
+    });
+    for (const number of [SANDBOX_ISSUER.card, '5555555555554444']) {
+      const outcome = await provider.createPayment({
+        payment: view(),
+        paymentMethod: card(number),
+        returnUrl: 'https://shop.test',
+      });
+      expect(outcome.status, number).toBe('requires_action');
+    }
+  });
+
+  it('ChainedIssuerDirectory: the first directory knowing the PAN answers; enrolments from any', async () => {
+    const chained = new ChainedIssuerDirectory([await sandboxIssuerDirectory(KEY), await bankDirectory()]);
+    expect(await chained.issuerFor({ pan: SANDBOX_ISSUER.card, mode: 'test' })).toBe(SANDBOX_ISSUER.id);
+    expect(await chained.issuerFor({ pan: SANDBOX_ISSUER.card, mode: 'live' })).toBeNull();
+    expect(await chained.issuerFor({ pan: '5555555555554444', mode: 'live' })).toBe('bank_a');
+    const fingerprint = cardFingerprint('5555555555554444', KEY);
+    expect(await chained.enrolment({ issuerId: 'bank_a', fingerprint, mode: 'test' })).toMatchObject({
+      issuerId: 'bank_a',
+    });
+    expect(await chained.enrolment({ issuerId: 'bank_b', fingerprint, mode: 'test' })).toBeNull();
+  });
+
+  it('counts go to the configured counter, per issuer and mode; a failing counter fails no payment', async () => {
+    const counted: string[] = [];
+    const counter: IssuerStatisticsCounter = {
+      async increment({ issuerId, mode, statistic }) {
+        counted.push(`${issuerId}:${mode}:${statistic}`);
+      },
+      read: async () => ({ challenges: 7, successes: 0, failures: 0 }),
+    };
+    const { provider, auth } = await boot({
+      fingerprintKey: KEY,
+      issuerDirectory: await bankDirectory(),
+      issuerStatistics: counter,
+    });
+    const payment = view({ mode: 'live' });
+    await provider.createPayment({
+      payment,
+      paymentMethod: card('5555555555554444'),
+      returnUrl: 'https://s.test',
+    });
+    await auth.verify({ paymentId: payment.id, code: '4321' });
+    expect(counted).toEqual(['bank_a:live:challenges', 'bank_a:live:successes']);
+    expect(await auth.statistics('bank_a', 'live')).toEqual({ challenges: 7, successes: 0, failures: 0 });
+
+    const broken: IssuerStatisticsCounter = {
+      increment: () => Promise.reject(new Error('store down')),
+      read: async () => ({ challenges: 0, successes: 0, failures: 0 }),
+    };
+    const failing = await boot({ fingerprintKey: KEY, issuerStatistics: broken });
+    const other = await challenged(failing.provider);
+    expect(await failing.auth.verify({ paymentId: other.id, code: SANDBOX_ISSUER.code })).toEqual({
+      state: 'authenticated',
+    });
   });
 });
 

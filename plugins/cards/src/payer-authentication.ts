@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { type Clock, type Mode, PayrailError } from '@payrail/core';
+import { type Clock, type Logger, type Mode, PayrailError } from '@payrail/core';
 import { cardFingerprint } from './fingerprint';
 
 /** What payer authentication concluded, stored on the payment's card (`card.authentication`). */
@@ -37,7 +37,36 @@ export interface Enrolment {
 export interface IssuerDirectory {
   /** The issuer whose registered range covers this PAN in this mode, or null. */
   issuerFor(args: { pan: string; mode: Mode }): Promise<string | null>;
-  enrolment(args: { issuerId: string; fingerprint: string }): Promise<Enrolment | null>;
+  /** The issuer's enrolment of the card with this fingerprint in this mode, or null. */
+  enrolment(args: { issuerId: string; fingerprint: string; mode: Mode }): Promise<Enrolment | null>;
+}
+
+/**
+ * Several directories asked in order: the first that knows an issuer for the PAN answers. Registration
+ * keeps their ranges apart (issuer accounts cannot register a range overlapping the sandbox issuer's).
+ */
+export class ChainedIssuerDirectory implements IssuerDirectory {
+  readonly #directories: readonly IssuerDirectory[];
+
+  constructor(directories: readonly IssuerDirectory[]) {
+    this.#directories = directories;
+  }
+
+  async issuerFor(args: { pan: string; mode: Mode }): Promise<string | null> {
+    for (const directory of this.#directories) {
+      const issuerId = await directory.issuerFor(args);
+      if (issuerId) return issuerId;
+    }
+    return null;
+  }
+
+  async enrolment(args: { issuerId: string; fingerprint: string; mode: Mode }): Promise<Enrolment | null> {
+    for (const directory of this.#directories) {
+      const enrolment = await directory.enrolment(args);
+      if (enrolment) return enrolment;
+    }
+    return null;
+  }
 }
 
 /** Whether `pan` lies in the range (compared on the range's prefix length, as digit strings). */
@@ -74,14 +103,14 @@ export class MemoryIssuerDirectory implements IssuerDirectory {
 
 /** The sandbox issuer: `4000000000003220` is enrolled with code `123456`, in test mode only. */
 export const SANDBOX_ISSUER = { id: 'sandbox_issuer', card: '4000000000003220', code: '123456' } as const;
+/** The sandbox issuer's range, for overlap checks of issuer accounts' ranges (test mode only). */
+export const SANDBOX_ISSUER_RANGE = { first: SANDBOX_ISSUER.card, last: SANDBOX_ISSUER.card } as const;
 
 export async function sandboxIssuerDirectory(
   fingerprintKey: string | Buffer,
 ): Promise<MemoryIssuerDirectory> {
   const directory = new MemoryIssuerDirectory();
-  directory.addRange({ issuerId: SANDBOX_ISSUER.id, first: SANDBOX_ISSUER.card, last: SANDBOX_ISSUER.card }, [
-    'test',
-  ]);
+  directory.addRange({ issuerId: SANDBOX_ISSUER.id, ...SANDBOX_ISSUER_RANGE }, ['test']);
   directory.enrol({
     issuerId: SANDBOX_ISSUER.id,
     fingerprint: cardFingerprint(SANDBOX_ISSUER.card, fingerprintKey),
@@ -94,6 +123,7 @@ export type ChallengeState = 'pending' | 'authenticated' | 'failed' | 'expired';
 
 interface Challenge {
   issuerId: string;
+  mode: Mode;
   codeHash: string;
   attempts: number;
   state: ChallengeState;
@@ -112,21 +142,65 @@ export interface IssuerStatistics {
 }
 
 /**
+ * Where challenge statistics are counted. The server counts in its store (so every process adds to the
+ * same numbers and they survive restarts); the default counts in this process's memory.
+ */
+export interface IssuerStatisticsCounter {
+  increment(args: { issuerId: string; mode: Mode; statistic: keyof IssuerStatistics }): Promise<void>;
+  read(args: { issuerId: string; mode: Mode }): Promise<IssuerStatistics>;
+}
+
+/** Statistics in memory: the sandbox default, and tests. */
+export class MemoryIssuerStatistics implements IssuerStatisticsCounter {
+  readonly #counts = new Map<string, IssuerStatistics>();
+
+  async increment({
+    issuerId,
+    mode,
+    statistic,
+  }: {
+    issuerId: string;
+    mode: Mode;
+    statistic: keyof IssuerStatistics;
+  }) {
+    const key = `${mode}:${issuerId}`;
+    const counts = this.#counts.get(key) ?? { challenges: 0, successes: 0, failures: 0 };
+    counts[statistic]++;
+    this.#counts.set(key, counts);
+  }
+
+  async read({ issuerId, mode }: { issuerId: string; mode: Mode }): Promise<IssuerStatistics> {
+    return { ...(this.#counts.get(`${mode}:${issuerId}`) ?? { challenges: 0, successes: 0, failures: 0 }) };
+  }
+}
+
+/**
  * The payer-authentication service (3-D-Secure-like) Payrail runs for issuers: decides whether a card
  * needs a challenge, checks the buyer's code (argon2id, at most three tries) and counts per issuer.
- * Challenges live in this process's memory, like the card details waiting for them.
+ * Challenges live in this process's memory, like the card details waiting for them; the counts go to the
+ * `statistics` counter (the server's is store-backed).
  */
 export class PayerAuthentication {
   readonly #directory: IssuerDirectory;
   readonly #fingerprintKey: string | Buffer;
   readonly #clock: Clock;
   readonly #challenges = new Map<string, Challenge>();
-  readonly #stats = new Map<string, IssuerStatistics>();
+  readonly #statistics: IssuerStatisticsCounter;
+  readonly #logger: Logger | undefined;
 
-  constructor(args: { directory: IssuerDirectory; fingerprintKey: string | Buffer; clock: Clock }) {
+  constructor(args: {
+    directory: IssuerDirectory;
+    fingerprintKey: string | Buffer;
+    clock: Clock;
+    statistics?: IssuerStatisticsCounter;
+    /** Where a failed count is reported: statistics never fail a buyer's payment. */
+    logger?: Logger;
+  }) {
     this.#directory = args.directory;
     this.#fingerprintKey = args.fingerprintKey;
     this.#clock = args.clock;
+    this.#statistics = args.statistics ?? new MemoryIssuerStatistics();
+    this.#logger = args.logger;
   }
 
   /** Whether paying with this card needs the buyer's code, and if not, what the result is. */
@@ -139,24 +213,25 @@ export class PayerAuthentication {
     const issuerId = await this.#directory.issuerFor(args);
     if (!issuerId) return { result: 'not_enrolled' };
     const fingerprint = cardFingerprint(args.pan, this.#fingerprintKey);
-    const enrolment = await this.#directory.enrolment({ issuerId, fingerprint });
+    const enrolment = await this.#directory.enrolment({ issuerId, fingerprint, mode: args.mode });
     // The issuer takes part but did not enrol this card: an attempted authentication.
     if (!enrolment) return { result: 'attempted' };
     return { result: 'challenge', issuerId, codeHash: enrolment.codeHash };
   }
 
-  start(args: { paymentId: string; issuerId: string; codeHash: string }): void {
+  async start(args: { paymentId: string; issuerId: string; codeHash: string; mode: Mode }): Promise<void> {
     // Settled or abandoned challenges are kept a while for late syncs, then dropped: memory stays bounded.
     const cutoff = this.#clock.now().getTime() - CHALLENGE_TTL_MS;
     for (const [id, c] of this.#challenges) if (c.expiresAt < cutoff) this.#challenges.delete(id);
     this.#challenges.set(args.paymentId, {
       issuerId: args.issuerId,
+      mode: args.mode,
       codeHash: args.codeHash,
       attempts: 0,
       state: 'pending',
       expiresAt: this.#clock.now().getTime() + CHALLENGE_TTL_MS,
     });
-    this.#count(args.issuerId, 'challenges');
+    await this.#count(args, 'challenges');
   }
 
   /** The challenge's state, or undefined when this process started none for the payment. */
@@ -197,12 +272,12 @@ export class PayerAuthentication {
       return { state: challenge.state === 'authenticated' ? 'authenticated' : 'failed' };
     if (ok) {
       challenge.state = 'authenticated';
-      this.#count(challenge.issuerId, 'successes');
+      await this.#count(challenge, 'successes');
       return { state: 'authenticated' };
     }
     if (challenge.attempts >= MAX_CODE_ATTEMPTS) {
       challenge.state = 'failed';
-      this.#count(challenge.issuerId, 'failures');
+      await this.#count(challenge, 'failures');
       return { state: 'failed' };
     }
     return { state: 'pending', attemptsLeft: MAX_CODE_ATTEMPTS - challenge.attempts };
@@ -213,13 +288,19 @@ export class PayerAuthentication {
     this.#challenges.delete(paymentId);
   }
 
-  statistics(issuerId: string): IssuerStatistics {
-    return { ...(this.#stats.get(issuerId) ?? { challenges: 0, successes: 0, failures: 0 }) };
+  /** An issuer's counts in a mode (from the configured counter). */
+  statistics(issuerId: string, mode: Mode = 'test'): Promise<IssuerStatistics> {
+    return this.#statistics.read({ issuerId, mode });
   }
 
-  #count(issuerId: string, field: keyof IssuerStatistics): void {
-    const stats = this.#stats.get(issuerId) ?? { challenges: 0, successes: 0, failures: 0 };
-    stats[field]++;
-    this.#stats.set(issuerId, stats);
+  async #count(of: { issuerId: string; mode: Mode }, statistic: keyof IssuerStatistics): Promise<void> {
+    try {
+      await this.#statistics.increment({ issuerId: of.issuerId, mode: of.mode, statistic });
+    } catch (error) {
+      this.#logger?.warn(
+        { issuerId: of.issuerId, mode: of.mode, statistic, err: error },
+        'payer authentication: statistics count not recorded',
+      );
+    }
   }
 }

@@ -15,7 +15,9 @@ import { cardFingerprint, PROCESS_FINGERPRINT_KEY } from './fingerprint';
 import {
   type AuthenticationResult,
   CHALLENGE_TTL_MS,
+  ChainedIssuerDirectory,
   type IssuerDirectory,
+  type IssuerStatisticsCounter,
   PayerAuthentication,
   sandboxIssuerDirectory,
 } from './payer-authentication';
@@ -42,6 +44,19 @@ export const cardsOptionsSchema = z.strictObject({
     .custom<IssuerDirectory>((value) => typeof (value as IssuerDirectory | null)?.issuerFor === 'function', {
       message: 'issuerDirectory must implement IssuerDirectory',
     })
+    .optional(),
+  /**
+   * Keep the sandbox issuer (test mode) in front of `issuerDirectory`. Default: false when an
+   * `issuerDirectory` is given (it then replaces the sandbox), true otherwise. The server sets it with its
+   * store-backed directory of issuer accounts.
+   */
+  sandboxIssuer: z.boolean().optional(),
+  /** Where challenge statistics are counted (`IssuerStatisticsCounter`). Default: in process memory. */
+  issuerStatistics: z
+    .custom<IssuerStatisticsCounter>(
+      (value) => typeof (value as IssuerStatisticsCounter | null)?.increment === 'function',
+      { message: 'issuerStatistics must implement IssuerStatisticsCounter' },
+    )
     .optional(),
 });
 
@@ -123,10 +138,19 @@ const definition = defineProvider({
       );
     }
     const acquirer: CardAcquirer = new SandboxAcquirer();
+    const sandbox =
+      (options.sandboxIssuer ?? !options.issuerDirectory)
+        ? await sandboxIssuerDirectory(fingerprintKey)
+        : undefined;
+    const directories = [sandbox, options.issuerDirectory].filter(
+      (d): d is IssuerDirectory => d !== undefined,
+    );
     const payerAuthentication = new PayerAuthentication({
-      directory: options.issuerDirectory ?? (await sandboxIssuerDirectory(fingerprintKey)),
+      directory: directories.length === 1 ? directories[0]! : new ChainedIssuerDirectory(directories),
       fingerprintKey,
       clock: ctx.clock,
+      logger: ctx.logger,
+      ...(options.issuerStatistics ? { statistics: options.issuerStatistics } : {}),
     });
     const pending = new Map<string, PendingAuthorization>();
     // One authorization at a time per payment: two verify requests must not both reach the acquirer.
@@ -244,10 +268,11 @@ const definition = defineProvider({
           setTimeout(() => {
             if (pending.get(payment.id) === waiting) pending.delete(payment.id);
           }, CHALLENGE_TTL_MS).unref();
-          payerAuthentication.start({
+          await payerAuthentication.start({
             paymentId: payment.id,
             issuerId: check.issuerId,
             codeHash: check.codeHash,
+            mode: payment.mode,
           });
           ctx.logger.info(
             { paymentId: payment.id, brand: display.brand, last4: display.last4, issuerId: check.issuerId },

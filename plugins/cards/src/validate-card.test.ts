@@ -145,3 +145,18 @@ describe('normalizePan', () => {
     expect(normalizePan(undefined)).toBeUndefined();
   });
 });
+
+describe('validateCard without a CVC (issuer enrolment)', () => {
+  it('requireCvc: false skips the CVC but checks everything else', () => {
+    const now = new Date(Date.UTC(2026, 5, 15));
+    const card = { type: 'card' as const, number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '' };
+    expect(validateCard(card, { now, requireCvc: false })).toMatchObject({
+      pan: '4242424242424242',
+      cvc: '',
+    });
+    expect(() => validateCard(card, { now })).toThrow(expect.objectContaining({ param: 'cvc' }));
+    expect(() => validateCard({ ...card, number: '4242424242424241' }, { now, requireCvc: false })).toThrow(
+      expect.objectContaining({ param: 'number' }),
+    );
+  });
+});

@@ -21,6 +21,8 @@ export interface ValidateCardOptions {
   luhnValidateUnionPay?: boolean;
   /** How far ahead an expiry year may be (default 20, as card-validator's 19 + the current year). */
   maxYearsAhead?: number;
+  /** Check the CVC (default true). False where no CVC is ever given: an issuer enrolling a card. */
+  requireCvc?: boolean;
 }
 
 // Messages name the field and the rule, never the value: a card number must not reach an error message.
@@ -68,6 +70,7 @@ export function validateCard(card: CardInput, options: ValidateCardOptions): Val
     throw invalid('exp_year', 'The expiry year is too far in the future.');
   }
 
+  if (options.requireCvc === false) return { pan, brand, expMonth, expYear, cvc: '' };
   if (typeof card.cvc !== 'string' || !/^\d+$/.test(card.cvc)) {
     throw invalid('cvc', `The ${info.code.name} must contain only digits.`);
   }

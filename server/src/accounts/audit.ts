@@ -22,7 +22,19 @@ export type AuditEventType =
   | 'financial_password.locked'
   | 'api_key.created'
   | 'api_key.revoked'
-  | 'role.changed';
+  | 'role.changed'
+  | 'user.removed'
+  // merchant onboarding and its review in the back office (server/src/onboarding)
+  | 'onboarding.trial_started'
+  | 'onboarding.trial_expired'
+  | 'application.created'
+  | 'application.updated'
+  | 'application.submitted'
+  | 'application.changes_requested'
+  | 'application.approved'
+  | 'application.rejected'
+  | 'acquiring_bank.created'
+  | 'acquiring_bank.updated';
 
 export async function audit(
   store: Store,

@@ -50,6 +50,14 @@ export async function register(deps: AccountsDeps, request: FastifyRequest, inpu
         tariff: DEFAULT_TARIFF,
         providerRoutes: {},
         createdAt: now,
+        // Self-registered: test mode only until the PSP approves a live-account application (onboarding).
+        onboarding: {
+          liveEnabledAt: null,
+          trialStartedAt: null,
+          trialEndsAt: null,
+          trialExpiredAt: null,
+          connectionFee: null,
+        },
       },
       apiKeys: [],
     });

@@ -7,11 +7,29 @@ export type Permission =
   | 'api_keys:manage'
   | 'audit:read'
   | 'users:read'
-  | 'users:manage';
+  | 'users:manage'
+  | 'shops:read'
+  | 'shops:manage'
+  | 'tickets:read'
+  | 'tickets:write'
+  /** The free trial and the live-account application (owner only). */
+  | 'onboarding:manage';
 
 const GRANTS: Record<UserRole, readonly Permission[]> = {
-  owner: ['payments:read', 'payments:write', 'api_keys:manage', 'audit:read', 'users:read', 'users:manage'],
-  staff: ['payments:read', 'payments:write'],
+  owner: [
+    'payments:read',
+    'payments:write',
+    'api_keys:manage',
+    'audit:read',
+    'users:read',
+    'users:manage',
+    'shops:read',
+    'shops:manage',
+    'tickets:read',
+    'tickets:write',
+    'onboarding:manage',
+  ],
+  staff: ['payments:read', 'payments:write', 'shops:read', 'tickets:read', 'tickets:write'],
   buyer: [],
   issuer: [],
   // PSP staff act on merchants through the back office (`/v1/backoffice`), not as a merchant user.

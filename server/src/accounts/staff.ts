@@ -87,3 +87,33 @@ export async function changeRole(
   });
   return updated;
 }
+
+/**
+ * Removes a user from the owner's merchant: the record stays (the login remains taken and the audit log
+ * keeps naming it) but loses its merchant, so every merchant permission is gone, and all its sessions
+ * are revoked at once. Nobody removes themselves, so the acting owner always remains.
+ */
+export async function removeMerchantUser(
+  deps: AccountsDeps,
+  request: FastifyRequest,
+  owner: User,
+  input: { userId: string },
+): Promise<void> {
+  const { store, clock } = deps;
+  const target = await store.users.get({ id: input.userId });
+  if (!target || target.merchantId === null || target.merchantId !== owner.merchantId) {
+    throw new PayrailError('PAYRAIL_ERR_NOT_FOUND', {
+      param: 'id',
+      message: `No user ${input.userId.slice(0, 64)}.`,
+    });
+  }
+  if (target.id === owner.id) {
+    throw new PayrailError('PAYRAIL_ERR_FORBIDDEN', {
+      message: 'You cannot remove yourself; another owner of the merchant can.',
+    });
+  }
+  const now = clock.now();
+  await updateUser(store, target.id, () => ({ merchantId: null, role: 'staff' }), now);
+  await store.sessions.revokeAll({ userId: target.id, now });
+  await audit(store, request, now, owner, 'user.removed', { user_id: target.id, role: target.role });
+}

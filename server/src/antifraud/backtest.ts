@@ -67,8 +67,9 @@ export interface BacktestReport {
  * merchant's current lists, unless `includeLists` is false) and counts what it would have decided.
  *
  * Velocity is rebuilt during the replay (each payment is an attempt at its creation time; provider
- * declines are declines), so velocity rules are judged on the history in the range only. What is not
- * stored cannot be replayed: the buyer's IP and user agent (rules and lists on `client.*` never match).
+ * declines are declines), so velocity rules are judged on the history in the range only. The buyer's
+ * IP, user agent and countries come from the payment (`antifraudPaymentView`), as stored when it was
+ * paid; payments made before they were stored have none (rules on them do not match).
  */
 export async function runBacktest(args: {
   store: Store;

@@ -12,6 +12,7 @@ import { servicesDecorator } from '../http/services-plugin';
 import { accountsApi } from '../routes/accounts';
 import { healthRoutes } from '../routes/health';
 import { webhookRoutes } from '../routes/hooks';
+import { issuerApi } from '../routes/issuer';
 import { payRoutes } from '../routes/pay';
 import { paymentLookupRoutes } from '../routes/public/payment-lookup';
 import { merchantApi } from '../routes/v1';
@@ -49,6 +50,8 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     prefix: '/v1',
     idempotencyTtlMs: options.idempotencyTtlMs ?? MIN_IDEMPOTENCY_TTL_MS,
   });
+  // Issuing banks (payer authentication), with their own `ik_…` keys: a context apart from the merchant API.
+  await app.register(issuerApi, { prefix: '/v1/issuer' });
   await app.register(payRoutes);
   await app.register(webhookRoutes);
   // Buyers without an account (no API key, no session): its own context, rate-limited inside.

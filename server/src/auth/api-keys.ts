@@ -4,7 +4,7 @@ import { type ApiKey, type Mode, newId } from '@payrail/core';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** 32 base62 characters ≈ 190 bits from the CSPRNG (rejection sampling keeps them uniform). */
-function randomBase62(length: number): string {
+export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
     for (const byte of randomBytes(length)) {

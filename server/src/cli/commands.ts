@@ -1,9 +1,13 @@
 import { DEFAULT_TARIFF, type Merchant, newId, PayrailError, silentLogger } from '@payrail/core';
 import { z } from 'zod';
+import { loadAccountsConfig } from '../accounts/accounts-config';
+import { createPspUser } from '../accounts/psp-staff';
 import { generateApiKey } from '../auth/api-keys';
 import { openStore, openVault } from '../bootstrap';
 import { loadConfig } from '../config';
+import { createIssuer } from '../issuers/create-issuer';
 import { runUntilSignal } from '../main';
+import { backtestFromFlags } from './antifraud-backtest';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -59,6 +63,14 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
           tariff: DEFAULT_TARIFF,
           providerRoutes: {},
           createdAt: now,
+          // Created by the operator: live at once, no application needed (docs/accounts.md, onboarding).
+          onboarding: {
+            liveEnabledAt: now,
+            trialStartedAt: null,
+            trialEndsAt: null,
+            trialExpiredAt: null,
+            connectionFee: null,
+          },
         };
         const test = generateApiKey(merchant.id, 'test', now);
         const live = generateApiKey(merchant.id, 'live', now);
@@ -67,6 +79,42 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
           merchant: { id: merchant.id, name, email: merchant.email },
           keys: { test: test.secret, live: live.secret },
           note: 'Keep the secret keys safe: only their hashes are stored, they cannot be shown again.',
+        });
+      }),
+  },
+  'issuer create': {
+    usage:
+      'payrail issuer create --name N           create an issuer account (payer authentication); prints its id and API keys',
+    run: (flags) =>
+      withStore(async (store) => {
+        const created = await createIssuer(store, { name: requireFlag(flags, 'name'), now: new Date() });
+        print({
+          issuer: { id: created.issuer.id, name: created.issuer.name },
+          keys: created.keys,
+          note: 'Keep the secret keys safe: only their hashes are stored, they cannot be shown again.',
+        });
+      }),
+  },
+  'psp-user create': {
+    usage:
+      'payrail psp-user create --login E --role admin|support   create PSP staff; prints a one-time password-set link',
+    run: (flags) =>
+      withStore(async (store) => {
+        const login = requireFlag(flags, 'login');
+        const role = requireFlag(flags, 'role');
+        if (role !== 'admin' && role !== 'support') {
+          throw new PayrailError('PAYRAIL_ERR_VALIDATION', {
+            param: 'role',
+            message: '--role must be admin or support.',
+          });
+        }
+        const accountUrl = loadAccountsConfig(process.env).accountUrl ?? loadConfig().publicUrl;
+        const created = await createPspUser(store, { login, role, accountUrl, now: new Date() });
+        print({
+          user: { id: created.user.id, login: created.user.login, role: created.user.role },
+          password_set_link: created.link,
+          expires_at: created.expiresAt.toISOString(),
+          note: 'Give the link to the staff member only: it sets their password once and expires in 24 hours.',
         });
       }),
   },
@@ -90,6 +138,14 @@ export const COMMANDS: Record<string, { usage: string; run(flags: Flags): Promis
             message: `${report.failed.length} saved card(s) could not be opened (listed above); add their keys back to PAYRAIL_VAULT_KEYS and run again.`,
           });
         }
+      }),
+  },
+  'antifraud backtest': {
+    usage:
+      'payrail antifraud backtest --merchant ID --rules FILE.json --from DATE --to DATE [--mode live|test] [--no-lists]   replay payments through candidate rules (the report of POST /v1/antifraud/backtest)',
+    run: (flags) =>
+      withStore(async (store) => {
+        print(await backtestFromFlags(store, flags, new Date()));
       }),
   },
   'keys list': {

@@ -18,6 +18,13 @@ export async function runCli(argv: string[]): Promise<number> {
       name: { type: 'string' },
       email: { type: 'string' },
       merchant: { type: 'string' },
+      login: { type: 'string' },
+      role: { type: 'string' },
+      rules: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      mode: { type: 'string' },
+      'no-lists': { type: 'boolean' },
     },
   });
   const [first = 'help', second] = positionals;

@@ -2,6 +2,7 @@ import { PayrailError } from '@payrail/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashApiKey, modeOfApiKey } from '../auth/api-keys';
+import { assertLiveModeEnabled } from '../onboarding/live-mode';
 
 /**
  * Merchant API authentication: `Authorization: Bearer sk_test_…|sk_live_…`. The key is looked up by its
@@ -31,6 +32,10 @@ async function authPlugin(app: FastifyInstance) {
     const now = app.services.clock.now();
     if (key.expiresAt && key.expiresAt <= now) {
       throw new PayrailError('PAYRAIL_ERR_AUTH_INVALID', { message: 'The API key has expired.' });
+    }
+    // Self-registered merchants get live mode only when the PSP approves their application (onboarding).
+    if (key.mode === 'live') {
+      assertLiveModeEnabled(await app.services.store.merchants.get({ id: key.merchantId }));
     }
     const staleBefore = new Date(now.getTime() - 60_000);
     if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {

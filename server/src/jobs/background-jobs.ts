@@ -13,6 +13,8 @@ import { AgendaJobScheduler, type SchedulerDatabase } from './agenda-scheduler';
 import { expireUnpaidPayments, voidStaleAuthorizations } from './payment-expiry';
 import { syncPendingPayments } from './payment-sync';
 import { reconcilePayments } from './reconciliation';
+import { syncPendingRefunds } from './refund-sync';
+import { expireTrials } from './trial-expiry';
 import { yieldingPool } from './yielding-pool';
 
 /** Job names as stored in `agenda_jobs`. */
@@ -20,11 +22,13 @@ export const JOB_NAMES = {
   dispatchOutbox: 'webhooks.dispatch_outbox',
   deliverWebhooks: 'webhooks.deliver',
   syncPayments: 'payments.sync',
+  syncRefunds: 'refunds.sync',
   expirePayments: 'payments.expire',
   autoVoid: 'payments.auto_void',
   reconcile: 'payments.reconcile',
   resolveReviews: 'antifraud.resolve_expired_reviews',
   purgeRiskCounters: 'antifraud.purge_risk_counters',
+  expireTrials: 'onboarding.expire_trials',
 } as const;
 
 export interface JobSettings {
@@ -51,12 +55,15 @@ const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
   dispatchOutbox: '2s',
   deliverWebhooks: '2s',
   syncPayments: '30s',
+  syncRefunds: '1m',
   expirePayments: '5m',
   autoVoid: '1h',
   // Hourly tick; the run itself happens once per UTC day (reconciliation.ts).
   reconcile: '1h',
   resolveReviews: '5m',
   purgeRiskCounters: '1h',
+  // A trial ends at most this late after its 24 hours.
+  expireTrials: '5m',
 };
 
 export interface BackgroundJobDeps {
@@ -67,6 +74,8 @@ export interface BackgroundJobDeps {
   webhookSecrets?: SecretBox | undefined;
   /** Account notifications for payment events (buyers, merchant owners); none when absent. */
   notifier?: Notifier | undefined;
+  /** The personal account's address, for links in job notifications (trial expiry). */
+  accountUrl?: string | undefined;
 }
 
 export interface BackgroundJobs {
@@ -129,6 +138,12 @@ export async function startBackgroundJobs(
       ...(settings.syncBaseDelayMs !== undefined ? { baseDelayMs: settings.syncBaseDelayMs } : {}),
     });
   });
+  scheduler.define(JOB_NAMES.syncRefunds, async () => {
+    await syncPendingRefunds(paymentDeps, {
+      ...(settings.syncMinAgeMs !== undefined ? { minAgeMs: settings.syncMinAgeMs } : {}),
+      ...(settings.syncBaseDelayMs !== undefined ? { baseDelayMs: settings.syncBaseDelayMs } : {}),
+    });
+  });
   scheduler.define(JOB_NAMES.expirePayments, async () => {
     await expireUnpaidPayments(paymentDeps, { expireAfterMs: settings.paymentExpireAfterMs });
   });
@@ -152,6 +167,9 @@ export async function startBackgroundJobs(
   });
   scheduler.define(JOB_NAMES.purgeRiskCounters, async () => {
     while ((await purgeExpiredRiskCounters({ store: deps.store, now: deps.clock.now() })) === 10_000) {}
+  });
+  scheduler.define(JOB_NAMES.expireTrials, async () => {
+    await expireTrials(deps);
   });
   await scheduler.start();
   const intervals = { ...DEFAULT_INTERVALS, ...settings.intervals };

@@ -64,7 +64,7 @@ export function csvHeader(names: readonly string[], flavor: CsvFlavor): string {
   );
 }
 
-export type CsvBreakdown = 'none' | 'status' | 'method';
+export type CsvBreakdown = 'none' | 'status' | 'method' | 'shop';
 
 const PERIOD = ['period_start', 'period_end', 'currency'];
 
@@ -89,6 +89,7 @@ export const CSV_COLUMNS: Record<CsvBreakdown, string[]> = {
   ],
   status: [...PERIOD, 'status', 'count', 'amount'],
   method: [...PERIOD, 'method', 'count', 'amount', 'paid_count', 'paid_amount'],
+  shop: [...PERIOD, 'shop_id', 'count', 'amount', 'paid_count', 'paid_amount'],
 };
 
 function rowsOf(bucket: BucketFigures, f: CurrencyFigures, breakdown: CsvBreakdown): CsvCell[][] {
@@ -100,6 +101,17 @@ function rowsOf(bucket: BucketFigures, f: CurrencyFigures, breakdown: CsvBreakdo
   const money = (amount: number): CsvCell => ({ money: amount, currency: f.currency });
   if (breakdown === 'status') {
     return f.byStatus.map((s) => [...period, { text: s.status }, { int: s.count }, money(s.amount)]);
+  }
+  if (breakdown === 'shop') {
+    // Payments made without a shop: an empty shop_id cell.
+    return f.byShop.map((s) => [
+      ...period,
+      { text: s.shopId ?? '' },
+      { int: s.count },
+      money(s.amount),
+      { int: s.paidCount },
+      money(s.paidAmount),
+    ]);
   }
   if (breakdown === 'method') {
     return f.byMethod.map((m) => [

@@ -23,10 +23,21 @@ export function reportDate(value: string, param: 'from' | 'to'): LocalDate {
 }
 
 /** The filter as the store takes it and as the answer echoes it (absent parts left out). */
-export function reportFilter(query: { method?: string; currency?: string; status?: ReportFilter['status'] }) {
+export function reportFilter(query: {
+  method?: string;
+  currency?: string;
+  status?: ReportFilter['status'];
+  shop_id?: string;
+}) {
   const filter: ReportFilter = {};
   if (query.method !== undefined) filter.method = query.method;
   if (query.currency !== undefined) filter.currency = query.currency;
   if (query.status !== undefined) filter.status = query.status;
+  if (query.shop_id !== undefined) filter.shopId = query.shop_id;
   return filter;
+}
+
+/** The filter as the answer echoes it: the API's snake_case names. */
+export function filterResource({ shopId, ...rest }: ReportFilter) {
+  return shopId === undefined ? rest : { ...rest, shop_id: shopId };
 }

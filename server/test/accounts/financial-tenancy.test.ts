@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/accounts/password-hashing';
 import { newUser } from '../../src/accounts/user-record';
 import { cardPayload } from '../helpers/test-app';
+import { grantLiveMode } from '../onboarding/helpers';
 import {
   type AccountsTestApp,
   type Browser,
@@ -218,6 +219,8 @@ describe('financial password, API keys and audit log', () => {
 
   it('API keys: secret shown once, hashed, prefix and last use listed, revocation and expiry effective at once', async () => {
     const owner = await merchantOwner(t);
+    // A self-registered merchant's live keys work once the PSP approved it (onboarding).
+    await grantLiveMode(t.store, owner.merchantId);
     const created = await owner.browser.post('/v1/account/api_keys', {
       mode: 'live',
       financial_password: FIN,
@@ -292,6 +295,7 @@ describe('roles and tenancy: a user of another merchant never sees data', () => 
       ['POST', `/v1/account/payments/${authorizedId}/cancel`, { financial_password: FIN }],
       ['DELETE', `/v1/account/api_keys/${a.keyId}`, undefined],
       ['POST', `/v1/account/users/${a.user.id}/role`, { role: 'staff' }],
+      ['DELETE', `/v1/account/users/${a.user.id}`, undefined],
       ['DELETE', `/v1/account/sessions/${'ses_'}${'0'.repeat(26)}`, undefined],
     ] as const;
 
@@ -398,5 +402,50 @@ describe('roles and tenancy: a user of another merchant never sees data', () => 
       (e: { type: string }) => e.type,
     );
     expect(audit.filter((type: string) => type === 'role.changed')).toHaveLength(2);
+  });
+
+  it('an owner removes a user: their session ends at once and their login gives no merchant access', async () => {
+    const email = uniqueEmail('leaver');
+    await a.browser.post('/v1/account/users', { login: email });
+    const mail = await t.smtp.waitFor(email, /You are invited to/);
+    await t
+      .browser()
+      .post('/v1/auth/password/reset', { token: tokenFrom(mail), new_password: 'Leaver-Pass-77' });
+    const leaver = t.browser();
+    const login = await leaver.post('/v1/auth/login', { login: email, password: 'Leaver-Pass-77' });
+    const leaverId = login.body.user.id as string;
+    expect((await leaver.get(`/v1/account/payments/${paymentId}`)).statusCode).toBe(200);
+
+    // Staff cannot remove anyone, another merchant gets 404, nobody removes themselves.
+    expect((await leaver.delete(`/v1/account/users/${a.user.id}`)).statusCode).toBe(403);
+    expect((await b.browser.delete(`/v1/account/users/${leaverId}`)).statusCode).toBe(404);
+    expect((await a.browser.delete(`/v1/account/users/${a.user.id}`)).statusCode).toBe(403);
+
+    const removed = await a.browser.delete(`/v1/account/users/${leaverId}`);
+    expect(removed.statusCode).toBe(200);
+    expect(removed.body).toMatchObject({ id: leaverId, deleted: true });
+    const stale = await leaver.get(`/v1/account/payments/${paymentId}`);
+    expect(stale.body.error.code).toBe('PAYRAIL_ERR_SESSION_REQUIRED');
+    const again = t.browser();
+    expect(
+      (await again.post('/v1/auth/login', { login: email, password: 'Leaver-Pass-77' })).statusCode,
+    ).toBe(200);
+    expect((await again.get(`/v1/account/payments/${paymentId}`)).statusCode).toBe(403);
+    const users = (await a.browser.get('/v1/account/users')).body.data.map((u: { id: string }) => u.id);
+    expect(users).not.toContain(leaverId);
+    const audit = (await a.browser.get('/v1/account/audit_log?limit=100')).body.data;
+    expect(audit.find((e: { type: string }) => e.type === 'user.removed')?.data).toMatchObject({
+      user_id: leaverId,
+    });
+  });
+
+  it('the audit log pages with next_cursor', async () => {
+    const first = await a.browser.get('/v1/account/audit_log?limit=2');
+    expect(first.body.has_more).toBe(true);
+    expect(first.body.next_cursor).toBe(first.body.data[1].id);
+    const second = await a.browser.get(
+      `/v1/account/audit_log?limit=2&starting_after=${first.body.next_cursor}`,
+    );
+    expect(second.body.data[0].id < first.body.data[1].id).toBe(true);
   });
 });

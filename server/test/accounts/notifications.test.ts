@@ -8,6 +8,7 @@ import { render } from '../../src/accounts/notifications/templates';
 import { startBackgroundJobs } from '../../src/jobs/background-jobs';
 import { dispatchOutbox } from '../../src/webhooks/dispatcher';
 import { CARD, cardPayload } from '../helpers/test-app';
+import { grantLiveMode } from '../onboarding/helpers';
 import { type AccountsTestApp, BOT_TOKEN, createAccountsTestApp, registeredUser } from './helpers';
 
 describe('notification templates', () => {
@@ -61,6 +62,7 @@ describe('payment notifications from outbox events', () => {
   it('the buyer with a matching confirmed email and the merchant owner are told of live payments', async () => {
     const buyer = await registeredUser(t, { accountType: 'buyer' });
     const owner = await registeredUser(t, { accountType: 'merchant' });
+    await grantLiveMode(t.store, owner.user.merchant_id as string);
     await owner.browser.post('/v1/account/financial_password', {
       current_password: owner.password,
       financial_password: 'Vault-Door-2026!',
@@ -116,6 +118,7 @@ describe('payment notifications through the outbox job', () => {
 
   it('the running jobs notify the owner of a paid live payment once, however often the outbox is dispatched', async () => {
     const owner = await registeredUser(t, { accountType: 'merchant' });
+    await grantLiveMode(t.store, owner.user.merchant_id as string);
     await owner.browser.post('/v1/account/financial_password', {
       current_password: owner.password,
       financial_password: 'Vault-Door-2026!',

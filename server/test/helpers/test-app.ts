@@ -14,12 +14,13 @@ import {
 } from '@payrail/core';
 import { CardVault, cards, PROCESS_FINGERPRINT_KEY, VaultKeyRing } from '@payrail/plugin-cards';
 import { createTestStore, startTestMongo } from '@payrail/store-mongodb/testing';
-import { createEmbeddedStore, createPostgresStore } from '@payrail/store-postgres';
-import { createTestDatabase } from '@payrail/store-postgres/testing';
+import { createPostgresStore } from '@payrail/store-postgres';
+import { createEmbeddedTestStore, createTestDatabase } from '@payrail/store-postgres/testing';
 import { type FakeProviderControl, fakeProvider } from '@payrail/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app/build-app';
 import { generateApiKey } from '../../src/auth/api-keys';
+import { issuerServiceOptions } from '../../src/issuers/store-issuer-directory';
 import type { AppOptions, AppServices } from '../../src/services';
 
 export const PUBLIC_URL = 'http://payrail.test';
@@ -36,7 +37,7 @@ export async function createStore(kind: StoreKind): Promise<{ store: Store; clea
     // poolSize 1: with several connections, pglite-socket interleaves their extended-protocol messages on
     // PGlite's single session outside transactions, and concurrent requests fail with "26000 unnamed
     // prepared statement does not exist" or hang (reported to the store-postgres owner).
-    const store = await createEmbeddedStore({ dataDir: 'memory://', poolSize: 1 });
+    const store = await createEmbeddedTestStore({ poolSize: 1 });
     await store.migrate();
     return { store, cleanup: () => store.close() };
   }
@@ -150,7 +151,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const fake = fakeProvider({ webhookSecret: FAKE_WEBHOOK_SECRET });
   const registry = await createPluginRegistry(
     [
-      cards({}),
+      cards(issuerServiceOptions(store)),
       fake,
       ...(typeof options.plugins === 'function' ? options.plugins(store) : (options.plugins ?? [])),
     ],

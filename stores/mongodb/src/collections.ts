@@ -7,6 +7,7 @@ import type {
   CardPaymentDoc,
   DeliveryDoc,
   EndpointDoc,
+  FeedbackSettingsDoc,
   FraudMarkDoc,
   IdempotencyDoc,
   JobClaimDoc,
@@ -18,6 +19,7 @@ import type {
   RiskCounterDoc,
   RuleSetDoc,
   SessionDoc,
+  ShopDoc,
   StandaloneAuditDoc,
   StandaloneEventDoc,
   StoredCardDoc,
@@ -25,6 +27,16 @@ import type {
   UserDoc,
 } from './documents';
 import { guarded } from './errors';
+import type { AcquiringBankDoc, ApplicationDoc } from './onboarding-documents';
+import type {
+  EnrolmentClaimDoc,
+  IinRangeSetDoc,
+  IssuerApiKeyDoc,
+  IssuerDoc,
+  IssuerEnrolmentDoc,
+  IssuerStatisticsDoc,
+} from './repositories/issuers';
+import type { TicketAttachmentDoc, TicketDoc } from './ticket-documents';
 
 /** The store's collections on one database, and how to run an operation on them. */
 export interface Collections {
@@ -52,7 +64,19 @@ export interface Collections {
   antifraudEntries: Collection<ListEntryDoc>;
   antifraudRuleSets: Collection<RuleSetDoc>;
   antifraudMarks: Collection<FraudMarkDoc>;
+  antifraudFeedback: Collection<FeedbackSettingsDoc>;
   antifraudAudit: Collection<StandaloneAuditDoc>;
+  applications: Collection<ApplicationDoc>;
+  acquiringBanks: Collection<AcquiringBankDoc>;
+  issuers: Collection<IssuerDoc>;
+  issuerApiKeys: Collection<IssuerApiKeyDoc>;
+  iinRangeSets: Collection<IinRangeSetDoc>;
+  issuerEnrolments: Collection<IssuerEnrolmentDoc>;
+  issuerEnrolmentClaims: Collection<EnrolmentClaimDoc>;
+  issuerStatistics: Collection<IssuerStatisticsDoc>;
+  tickets: Collection<TicketDoc>;
+  ticketAttachments: Collection<TicketAttachmentDoc>;
+  shops: Collection<ShopDoc>;
 }
 
 export function collections(db: Db, connect: () => Promise<void>): Collections {
@@ -84,7 +108,19 @@ export function collections(db: Db, connect: () => Promise<void>): Collections {
     antifraudEntries: db.collection<ListEntryDoc>('antifraud_list_entries'),
     antifraudRuleSets: db.collection<RuleSetDoc>('antifraud_rule_sets'),
     antifraudMarks: db.collection<FraudMarkDoc>('antifraud_fraud_marks'),
+    antifraudFeedback: db.collection<FeedbackSettingsDoc>('antifraud_feedback_settings'),
     antifraudAudit: db.collection<StandaloneAuditDoc>('antifraud_audit'),
+    applications: db.collection<ApplicationDoc>('merchant_applications'),
+    acquiringBanks: db.collection<AcquiringBankDoc>('acquiring_banks'),
+    issuers: db.collection<IssuerDoc>('issuers'),
+    issuerApiKeys: db.collection<IssuerApiKeyDoc>('issuer_api_keys'),
+    iinRangeSets: db.collection<IinRangeSetDoc>('issuer_iin_range_sets'),
+    issuerEnrolments: db.collection<IssuerEnrolmentDoc>('issuer_enrolments'),
+    issuerEnrolmentClaims: db.collection<EnrolmentClaimDoc>('issuer_enrolment_claims'),
+    issuerStatistics: db.collection<IssuerStatisticsDoc>('issuer_statistics'),
+    tickets: db.collection<TicketDoc>('tickets'),
+    ticketAttachments: db.collection<TicketAttachmentDoc>('ticket_attachments'),
+    shops: db.collection<ShopDoc>('shops'),
   };
 }
 
@@ -105,6 +141,9 @@ export const INDEXES: { [K in CollectionName]: IndexDescription[] } = {
     { key: { merchantId: 1, mode: 1, id: -1 }, name: 'payments_list' },
     { key: { merchantId: 1, mode: 1, status: 1, id: -1 }, name: 'payments_list_status' },
     { key: { merchantId: 1, mode: 1, orderId: 1, id: -1 }, name: 'payments_list_order' },
+    // A shop's payments (list) and the shop filter of reports.
+    { key: { merchantId: 1, mode: 1, shopId: 1, id: -1 }, name: 'payments_list_shop' },
+    { key: { merchantId: 1, mode: 1, shopId: 1, createdAt: 1 }, name: 'payments_report_shop' },
     {
       key: { 'provider.id': 1, 'provider.instanceId': 1, 'provider.paymentRef': 1 },
       name: 'payments_provider_ref',
@@ -112,13 +151,29 @@ export const INDEXES: { [K in CollectionName]: IndexDescription[] } = {
       partialFilterExpression: { 'provider.paymentRef': { $type: 'string' } },
     },
     { key: { refundIds: 1 }, name: 'payments_refund_ids' },
+    // Refunds in flight, for reconciliation: only payments holding a refund reservation are in it.
+    {
+      key: { amountRefundPending: 1 },
+      name: 'payments_refund_pending',
+      partialFilterExpression: { amountRefundPending: { $gt: 0 } },
+    },
     { key: { merchantId: 1, mode: 1, 'events.id': -1 }, name: 'payments_events' },
     { key: { status: 1, 'risk.decision': 1, updatedAt: 1 }, name: 'payments_reviews' },
     { key: { status: 1, id: 1 }, name: 'payments_status' },
     { key: { 'events.id': 1 }, name: 'payments_event_id' },
     { key: { undispatched: 1 }, name: 'payments_undispatched' },
+    // The buyer account: payments by customer email across merchants (repositories/payments-by-contact.ts).
+    {
+      key: { customerEmailKey: 1, mode: 1, id: -1 },
+      name: 'payments_customer_email',
+      partialFilterExpression: { customerEmailKey: { $type: 'string' } },
+    },
   ],
-  merchants: [{ key: { id: 1 }, name: 'merchants_id', unique: true }],
+  merchants: [
+    { key: { id: 1 }, name: 'merchants_id', unique: true },
+    // The trial-expiry job: running trials by end time (onboarding).
+    { key: { 'onboarding.trialExpiredAt': 1, 'onboarding.trialEndsAt': 1 }, name: 'merchants_trials_due' },
+  ],
   apiKeys: [
     { key: { secretHash: 1 }, name: 'api_keys_secret_hash', unique: true },
     { key: { id: 1 }, name: 'api_keys_id', unique: true },
@@ -173,7 +228,36 @@ export const INDEXES: { [K in CollectionName]: IndexDescription[] } = {
   ],
   antifraudRuleSets: [],
   antifraudMarks: [{ key: { merchantId: 1, mode: 1, paymentId: 1 }, name: 'antifraud_marks_merchant' }],
+  antifraudFeedback: [],
   antifraudAudit: [{ key: { merchantId: 1, mode: 1, id: -1 }, name: 'antifraud_audit_list' }],
+  applications: [
+    { key: { id: 1 }, name: 'merchant_applications_id', unique: true },
+    // The review queue: by status, oldest first.
+    { key: { status: 1, id: 1 }, name: 'merchant_applications_queue' },
+  ],
+  acquiringBanks: [],
+  // Issuer service: keys, range sets, claims and counters are found by `_id`; enrolments by id or issuer.
+  issuers: [],
+  issuerApiKeys: [{ key: { issuerId: 1, id: 1 }, name: 'issuer_api_keys_issuer' }],
+  iinRangeSets: [],
+  issuerEnrolments: [
+    { key: { issuerId: 1, mode: 1, id: 1 }, name: 'issuer_enrolments_issuer' },
+    { key: { keyId: 1, id: 1 }, name: 'issuer_enrolments_key' },
+  ],
+  issuerEnrolmentClaims: [],
+  issuerStatistics: [],
+  tickets: [
+    { key: { id: 1 }, name: 'tickets_id', unique: true },
+    { key: { merchantId: 1, id: -1 }, name: 'tickets_merchant' },
+    { key: { status: 1, id: -1 }, name: 'tickets_status' },
+    { key: { assigneeId: 1, id: -1 }, name: 'tickets_assignee' },
+  ],
+  // Read by _id (derived from the attachment id) only.
+  ticketAttachments: [],
+  shops: [
+    { key: { id: 1 }, name: 'shops_id', unique: true },
+    { key: { merchantId: 1, id: 1 }, name: 'shops_merchant' },
+  ],
   riskCounters: [
     { key: { key: 1, bucket: 1 }, name: 'risk_counters_key' },
     { key: { expiresAt: 1 }, name: 'risk_counters_expiry' },

@@ -1,6 +1,7 @@
 import type {
   AccountToken,
   AntifraudAuditRecord,
+  AntifraudFeedbackSettings,
   AntifraudListEntry,
   AntifraudRuleSet,
   ApiKey,
@@ -14,11 +15,13 @@ import type {
   ReconciliationRun,
   Refund,
   Session,
+  Shop,
   StoredCard,
   User,
   WebhookDelivery,
   WebhookEndpoint,
 } from '@payrail/core';
+import { onboardingOf } from '@payrail/core';
 import type { ObjectId } from 'mongodb';
 import { keyCollision } from './errors';
 import { keyId } from './keys';
@@ -47,12 +50,16 @@ export interface PaymentDoc extends Omit<Payment, 'metadata' | 'nextAction'> {
   undispatched: string[];
   /** Keys of the provider notifications applied to this payment (see `receiptKey`). */
   receipts: string[];
+  /** `customer.email` lower-cased, indexed: the buyer account finds payments by it (absent: no email). */
+  customerEmailKey?: string;
 }
 
 export type LedgerEntryDoc = LedgerEntry & { kind: PostingKind };
 export type EventDoc = Omit<OutboxEvent, 'data'> & { data: string };
 export type MerchantDoc = Omit<Merchant, 'providerRoutes'> & { _id: ObjectId; providerRoutes: string };
 export type ApiKeyDoc = ApiKey & { _id: ObjectId };
+/** A shop; provider routes as JSON text like the merchant's (method names are merchant-chosen keys). */
+export type ShopDoc = Omit<Shop, 'providerRoutes'> & { _id: ObjectId; providerRoutes: string };
 
 export interface IdempotencyDoc {
   _id: ObjectId;
@@ -108,6 +115,8 @@ export type RuleSetDoc = Omit<AntifraudRuleSet, 'rules'> & {
   audit: AuditDoc[];
 };
 export type FraudMarkDoc = FraudMark & { _id: ObjectId; audit: AuditDoc[] };
+/** A merchant's fraud-feedback settings in one mode, with the audit of their changes. */
+export type FeedbackSettingsDoc = AntifraudFeedbackSettings & { _id: ObjectId; audit: AuditDoc[] };
 export type StandaloneAuditDoc = AuditDoc & { _id: ObjectId };
 export type EndpointDoc = WebhookEndpoint & { _id: ObjectId };
 /** A delivery and its lease (who may record the next attempt, until when). */
@@ -178,18 +187,38 @@ export function encodePayment(payment: Payment): Omit<PaymentDoc, '_id' | (typeo
     ...payment,
     metadata: JSON.stringify(payment.metadata),
     nextAction: payment.nextAction === null ? null : JSON.stringify(payment.nextAction),
+    customerEmailKey: customerEmailKey(payment.customer?.email),
   };
 }
+
+/** The buyer-account lookup key of a customer email (undefined: stored absent). */
+export const customerEmailKey = (email: string | undefined): string | undefined => email?.toLowerCase();
 
 export function decodePayment(
   doc: Partial<PaymentDoc> & Pick<PaymentDoc, 'id' | 'metadata'>,
   id?: string,
 ): Payment {
   if (id !== undefined && doc.id !== id) throw keyCollision('payment', id);
-  const { _id, refunds, refundIds, ledger, events, undispatched, receipts, metadata, nextAction, ...rest } =
-    doc;
+  const {
+    _id,
+    refunds,
+    refundIds,
+    ledger,
+    events,
+    undispatched,
+    receipts,
+    metadata,
+    nextAction,
+    customerEmailKey: _emailKey,
+    ...rest
+  } = doc;
   return {
     ...(rest as Omit<Payment, 'metadata' | 'nextAction'>),
+    // Payments stored before shops (issue 9) have no shopId field.
+    shopId: rest.shopId ?? null,
+    // Payments stored before antifraud client data (issue 8) have neither field.
+    client: rest.client ?? null,
+    billing: rest.billing ?? null,
     metadata: JSON.parse(metadata) as Payment['metadata'],
     nextAction: nextAction ? (JSON.parse(nextAction) as Payment['nextAction']) : null,
   };
@@ -213,6 +242,8 @@ export function encodeMerchant(merchant: Merchant): MerchantDoc {
   return {
     _id: merchantKey(merchant.id),
     ...merchant,
+    // Always written, so onboarding queries match on it (absent only on documents older than onboarding).
+    onboarding: onboardingOf(merchant),
     providerRoutes: JSON.stringify(merchant.providerRoutes),
   };
 }

@@ -2,21 +2,27 @@ import type { Store } from '@payrail/core';
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { collections, createIndexes } from './collections';
 import { accountTokenRepository } from './repositories/account-tokens';
+import { acquiringBankRepository } from './repositories/acquiring-banks';
 import { antifraudRepository } from './repositories/antifraud';
 import { apiKeyRepository } from './repositories/api-keys';
+import { applicationRepository } from './repositories/applications';
 import { auditLogRepository } from './repositories/audit-log';
 import { eventRepository } from './repositories/events';
 import { idempotencyRepository } from './repositories/idempotency';
+import { issuerRepository } from './repositories/issuers';
 import { jobRepository } from './repositories/jobs';
 import { ledgerRepository } from './repositories/ledger';
 import { merchantRepository } from './repositories/merchants';
 import { paymentRepository } from './repositories/payments';
+import { backfillCustomerEmailKeys } from './repositories/payments-by-contact';
 import { refundRepository } from './repositories/refunds';
 import { reportRepository } from './repositories/reports';
 import { reviewRepository } from './repositories/reviews';
 import { riskCounterRepository } from './repositories/risk-counters';
 import { sessionRepository } from './repositories/sessions';
+import { shopRepository } from './repositories/shops';
 import { storedCardRepository } from './repositories/stored-cards';
+import { ticketRepository } from './repositories/tickets';
 import { userRepository } from './repositories/users';
 import { webhookRepository } from './repositories/webhooks';
 
@@ -83,6 +89,7 @@ export function createMongoStore(options: MongoStoreOptions): MongoStore {
     async migrate() {
       await all.run(async () => {
         const sharded = options.sharded ?? (await db.command({ hello: 1 })).msg === 'isdbgrid';
+        await backfillCustomerEmailKeys(all);
         await createIndexes(all, { sharded });
       });
     },
@@ -111,6 +118,11 @@ export function createMongoStore(options: MongoStoreOptions): MongoStore {
     reviews: reviewRepository(all),
     antifraud: antifraudRepository(all),
     reports: reportRepository(all),
+    applications: applicationRepository(all),
+    acquiringBanks: acquiringBankRepository(all),
+    tickets: ticketRepository(all),
+    issuers: issuerRepository(all),
+    shops: shopRepository(all),
   };
   return store;
 }

@@ -4,11 +4,14 @@ import { Db } from './db';
 import { MIGRATIONS } from './migrations';
 import { runMigrations } from './migrations/run';
 import { accountTokenRepository } from './repositories/account-tokens';
+import { acquiringBankRepository } from './repositories/acquiring-banks';
 import { antifraudRepository } from './repositories/antifraud';
 import { apiKeyRepository } from './repositories/api-keys';
+import { applicationRepository } from './repositories/applications';
 import { auditLogRepository } from './repositories/audit-log';
 import { eventRepository } from './repositories/events';
 import { idempotencyRepository } from './repositories/idempotency';
+import { issuerRepository } from './repositories/issuers';
 import { jobRepository } from './repositories/jobs';
 import { ledgerRepository } from './repositories/ledger';
 import { merchantRepository } from './repositories/merchants';
@@ -18,7 +21,9 @@ import { reportRepository } from './repositories/reports';
 import { reviewRepository } from './repositories/reviews';
 import { riskCounterRepository } from './repositories/risk-counters';
 import { sessionRepository } from './repositories/sessions';
+import { shopRepository } from './repositories/shops';
 import { storedCardRepository } from './repositories/stored-cards';
+import { ticketRepository } from './repositories/tickets';
 import { userRepository } from './repositories/users';
 import { webhookRepository } from './repositories/webhooks';
 
@@ -74,5 +79,10 @@ export function createStoreOnPool(args: {
     reviews: reviewRepository(db),
     antifraud: antifraudRepository(db),
     reports: reportRepository(db),
+    tickets: ticketRepository(db),
+    applications: applicationRepository(db),
+    acquiringBanks: acquiringBankRepository(db),
+    shops: shopRepository(db),
+    issuers: issuerRepository(db),
   };
 }

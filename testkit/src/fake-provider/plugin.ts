@@ -148,6 +148,8 @@ function webhookStatusOf(r: FakePaymentRecord): FakeWebhookBody['status'] {
  */
 export function fakeProvider(options: FakeProviderOptions): FakeProviderPlugin {
   const records = new Map<string, FakePaymentRecord>();
+  /** Refund ids whose first request was "lost" (refund_timeout_before). */
+  const lostRefundRequests = new Set<string>();
   let notificationSeq = 0;
   const secret = options.webhookSecret;
 
@@ -295,6 +297,13 @@ export function fakeProvider(options: FakeProviderOptions): FakeProviderPlugin {
             );
           }
           const scenario = fakeRefundScenarioOf(reason);
+          if (scenario === 'refund_timeout_before' && !lostRefundRequests.has(refundId)) {
+            lostRefundRequests.add(refundId);
+            throw new PayrailError('PAYRAIL_ERR_PROVIDER_TIMEOUT', {
+              message: 'The fake provider never received this refund (scenario refund_timeout_before).',
+              outcomeUnknown: true,
+            });
+          }
           const refund: FakeRefundRecord = {
             refundId,
             refundRef: `fakere_${refundId}`,
@@ -303,6 +312,13 @@ export function fakeProvider(options: FakeProviderOptions): FakeProviderPlugin {
               scenario === 'refund_pending' ? 'pending' : scenario === 'refund_fail' ? 'failed' : 'succeeded',
           };
           r.refunds.set(refundId, refund);
+          if (scenario === 'refund_timeout_after') {
+            throw new PayrailError('PAYRAIL_ERR_PROVIDER_TIMEOUT', {
+              message:
+                'The fake provider refunded, then the answer was lost (scenario refund_timeout_after).',
+              outcomeUnknown: true,
+            });
+          }
           return refundOutcomeOf(refund);
         },
 

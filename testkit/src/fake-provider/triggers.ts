@@ -44,6 +44,16 @@ export const FAKE_TRIGGERS = {
     result:
       'refundPayment (reason "refund_fail") → failed with failure.code fake_refund_failed; nothing is refunded.',
   },
+  refund_timeout_after: {
+    appliesTo: 'refund',
+    result:
+      'refundPayment records the refund as succeeded and then throws PAYRAIL_ERR_PROVIDER_TIMEOUT with outcomeUnknown: true (the answer was lost); sending the same refund id again answers the recorded refund.',
+  },
+  refund_timeout_before: {
+    appliesTo: 'refund',
+    result:
+      'The first refundPayment for a refund id throws PAYRAIL_ERR_PROVIDER_TIMEOUT with outcomeUnknown: true without recording anything (the request never arrived); the next one with the same id refunds.',
+  },
 } as const satisfies Record<string, { appliesTo: 'payment' | 'refund'; result: string }>;
 
 export type FakeTrigger = keyof typeof FAKE_TRIGGERS;
@@ -75,7 +85,9 @@ export function fakeScenarioOf(
 }
 
 export function fakeRefundScenarioOf(reason: string | null): FakeRefundScenario | 'succeed' {
-  if (reason === 'refund_pending' || reason === 'refund_fail') return reason;
+  if (reason !== null && isTrigger(reason) && FAKE_TRIGGERS[reason].appliesTo === 'refund') {
+    return reason as FakeRefundScenario;
+  }
   return 'succeed';
 }
 

@@ -21,13 +21,22 @@ import {
 
 export function makeMerchant(overrides: Partial<Merchant> = {}): Merchant {
   const id = overrides.id ?? newId('merchant');
+  const createdAt = overrides.createdAt ?? new Date();
   return {
     id,
     name: `Shop ${id.slice(-6)}`,
     email: `owner+${id.slice(-6).toLowerCase()}@shop.example`,
     tariff: { percentBps: 250, fixed: { RUB: 1_500, USD: 30 } },
     providerRoutes: { qiwi_wallet: 'qiwi:shop-2' },
-    createdAt: new Date(),
+    createdAt,
+    // Stores always read onboarding back (absent on write means live since creation, see onboardingOf).
+    onboarding: {
+      liveEnabledAt: createdAt,
+      trialStartedAt: null,
+      trialEndsAt: null,
+      trialExpiredAt: null,
+      connectionFee: null,
+    },
     ...overrides,
   };
 }
@@ -51,6 +60,7 @@ export function makePayment(overrides: Partial<Payment> & { merchantId: string }
   const createdAt = overrides.createdAt ?? new Date();
   return {
     id: newId('payment', createdAt.getTime()),
+    shopId: null,
     mode: 'test',
     status: 'requires_payment_method',
     amount: 10_000,
@@ -71,6 +81,8 @@ export function makePayment(overrides: Partial<Payment> & { merchantId: string }
     nextAction: null,
     decline: null,
     risk: null,
+    client: null,
+    billing: null,
     version: 1,
     createdAt,
     updatedAt: createdAt,
@@ -101,7 +113,15 @@ export function makeFullPayment(overrides: Partial<Payment> & { merchantId: stri
     },
     nextAction: { type: 'form_post', url: 'https://acs.example/3ds', fields: { PaReq: 'abc', MD: 'x y' } },
     decline: { code: 'insufficient_funds', providerCode: '51', message: 'Not enough money.' },
-    risk: { decision: 'review', score: 61.5, reasons: ['velocity', 'new_card'], errors: ['geoip: timeout'] },
+    risk: {
+      decision: 'review',
+      score: 61.5,
+      reasons: ['velocity', 'new_card'],
+      errors: ['geoip: timeout'],
+      rulesVersion: 'antifraud:default@0123456789abcdef',
+    },
+    client: { ip: '2001:db8::7', userAgent: 'Mozilla/5.0 (X11; Linux)', country: 'DE' },
+    billing: { country: 'RU' },
     ...overrides,
   });
 }

@@ -3,13 +3,16 @@ import { accountCases } from './cases/accounts';
 import { antifraudCases } from './cases/antifraud';
 import { commitCases } from './cases/commit';
 import { idempotencyCases } from './cases/idempotency';
+import { issuerCases } from './cases/issuers';
 import { jobCases } from './cases/jobs';
 import { ledgerEventCases } from './cases/ledger-events';
 import { merchantCases } from './cases/merchants';
 import { migrationCases } from './cases/migrations';
 import { paymentCases } from './cases/payments';
 import { reportCases } from './cases/reports';
+import { shopCases } from './cases/shops';
 import { storedCardCases } from './cases/stored-cards';
+import { ticketCases } from './cases/tickets';
 import { webhookCases } from './cases/webhooks';
 import type { ContractCase, StoreContractOptions, StoreHandle } from './contract';
 
@@ -29,8 +32,11 @@ export const STORE_CONTRACT_CASES: readonly ContractCase[] = [
   ...webhookCases,
   ...jobCases,
   ...antifraudCases,
+  ...issuerCases,
   ...migrationCases,
   ...accountCases,
+  ...shopCases,
+  ...ticketCases,
 ];
 
 /** Case names, for `options.skip`. */

@@ -1,11 +1,22 @@
 import {
+  BUYER_DECLINE_MESSAGE,
   formatDecimal,
   type OutboxEvent,
   type PaymentResource,
   type RefundResource,
   type Store,
 } from '@payrail/core';
+import { type BuyerPaymentNotice, buyerPaymentRecipient } from './buyer-payment-recipient';
 import type { Notifier } from './notifier';
+
+const BUYER_NOTICE: Record<
+  'payment_succeeded' | 'payment_declined' | 'payment_refunded',
+  BuyerPaymentNotice
+> = {
+  payment_succeeded: 'succeeded',
+  payment_declined: 'declined',
+  payment_refunded: 'refunded',
+};
 
 const amountOf = (amount: number, currency: string) => `${formatDecimal(amount, currency)} ${currency}`;
 
@@ -43,13 +54,18 @@ export async function notifyForEvent(args: {
     const buyer = await store.users.findByLogin({ login: email });
     if (buyer && buyer.accountType === 'buyer' && buyer.emailConfirmedAt) {
       const refund = event.type.startsWith('refund.') ? (event.data.object as RefundResource) : null;
-      notifier.notifyUser(buyer, buyerTemplate, {
-        paymentId: payment.id,
-        amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
-        merchant: merchantName,
-        reason: payment.decline?.message ?? '',
-      });
-      queued++;
+      // The buyer's choice per notice (accounts/buyer): a channel, or `none`.
+      const recipient = buyerPaymentRecipient(buyer, BUYER_NOTICE[buyerTemplate]);
+      if (recipient) {
+        notifier.send(recipient, buyer.locale, buyerTemplate, {
+          paymentId: payment.id,
+          amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
+          merchant: merchantName,
+          // Never the merchant's reason (it may name antifraud rules): the neutral buyer message.
+          reason: payment.decline ? BUYER_DECLINE_MESSAGE.replace(/\.$/, '') : '',
+        });
+        queued++;
+      }
     }
   }
 

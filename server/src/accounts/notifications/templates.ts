@@ -17,7 +17,14 @@ export type TemplateName =
   | 'merchant_refund'
   | 'webhook_failed'
   | 'ticket_reply'
-  | 'staff_invite';
+  | 'ticket_merchant_reply'
+  | 'staff_invite'
+  | 'trial_started'
+  | 'trial_expired'
+  | 'application_submitted'
+  | 'application_changes_requested'
+  | 'application_approved'
+  | 'application_rejected';
 
 export type Locale = 'en' | 'ru';
 
@@ -76,9 +83,37 @@ const SOURCES: Record<Locale, Record<TemplateName, Source>> = {
       subject: 'Reply to your ticket {{ticketId}}',
       text: 'Support replied to your ticket {{ticketId}}:\n\n{{body}}',
     },
+    ticket_merchant_reply: {
+      subject: 'Merchant reply on ticket {{ticketId}}',
+      text: '{{merchant}} replied on ticket {{ticketId}} assigned to you:\n\n{{body}}',
+    },
     staff_invite: {
       subject: 'You are invited to {{merchant}} on Payrail',
       text: 'You were added to {{merchant}} as {{role}}. Set your password within 24 hours with this link:\n{{link}}',
+    },
+    trial_started: {
+      subject: 'Your Payrail free trial has started',
+      text: 'The free trial of {{merchant}} runs until {{endsAt}} (UTC). Test mode works now; live mode opens once the PSP approves your live-account application:\n{{link}}',
+    },
+    trial_expired: {
+      subject: 'Your Payrail free trial has ended',
+      text: 'The free trial of {{merchant}} has ended. Test mode keeps working. To accept real payments, apply for a live account:\n{{link}}',
+    },
+    application_submitted: {
+      subject: 'Live-account application received',
+      text: 'We received the live-account application of {{merchant}}. We will tell you when it has been reviewed.',
+    },
+    application_changes_requested: {
+      subject: 'Your live-account application needs changes',
+      text: 'The PSP asks for changes to the live-account application of {{merchant}}:\n\n{{comment}}\n\nCorrect it and submit it again:\n{{link}}',
+    },
+    application_approved: {
+      subject: 'Live account approved',
+      text: 'The live-account application of {{merchant}} is approved: live mode is open. Connection fee: {{fee}}.',
+    },
+    application_rejected: {
+      subject: 'Live-account application rejected',
+      text: 'The live-account application of {{merchant}} was rejected:\n\n{{reason}}\n\nTest mode keeps working.',
     },
   },
   ru: {
@@ -130,9 +165,37 @@ const SOURCES: Record<Locale, Record<TemplateName, Source>> = {
       subject: 'Ответ по обращению {{ticketId}}',
       text: 'Поддержка ответила на ваше обращение {{ticketId}}:\n\n{{body}}',
     },
+    ticket_merchant_reply: {
+      subject: 'Ответ мерчанта по обращению {{ticketId}}',
+      text: '{{merchant}} ответил по назначенному вам обращению {{ticketId}}:\n\n{{body}}',
+    },
     staff_invite: {
       subject: 'Приглашение в {{merchant}} на Payrail',
       text: 'Вас добавили в {{merchant}} с ролью {{role}}. Задайте пароль в течение 24 часов по ссылке:\n{{link}}',
+    },
+    trial_started: {
+      subject: 'Бесплатный пробный период Payrail начался',
+      text: 'Пробный период {{merchant}} продлится до {{endsAt}} (UTC). Тестовый режим уже работает; боевой откроется, когда PSP одобрит заявку на боевой аккаунт:\n{{link}}',
+    },
+    trial_expired: {
+      subject: 'Пробный период Payrail закончился',
+      text: 'Пробный период {{merchant}} закончился. Тестовый режим продолжает работать. Чтобы принимать настоящие платежи, подайте заявку на боевой аккаунт:\n{{link}}',
+    },
+    application_submitted: {
+      subject: 'Заявка на боевой аккаунт получена',
+      text: 'Мы получили заявку {{merchant}} на боевой аккаунт и сообщим, когда она будет рассмотрена.',
+    },
+    application_changes_requested: {
+      subject: 'Заявку на боевой аккаунт нужно исправить',
+      text: 'PSP просит исправить заявку {{merchant}} на боевой аккаунт:\n\n{{comment}}\n\nИсправьте её и отправьте снова:\n{{link}}',
+    },
+    application_approved: {
+      subject: 'Боевой аккаунт одобрен',
+      text: 'Заявка {{merchant}} на боевой аккаунт одобрена: боевой режим открыт. Плата за подключение: {{fee}}.',
+    },
+    application_rejected: {
+      subject: 'Заявка на боевой аккаунт отклонена',
+      text: 'Заявка {{merchant}} на боевой аккаунт отклонена:\n\n{{reason}}\n\nТестовый режим продолжает работать.',
     },
   },
 };

@@ -1,5 +1,5 @@
 import type { AntifraudAuditRecord, AntifraudListEntry } from '@payrail/core';
-import { parseIpRange, ruleSetSchema } from '@payrail/plugin-antifraud';
+import { parseDuration, parseIpRange, ruleSetSchema } from '@payrail/plugin-antifraud';
 import { z } from 'zod';
 import { idParam, limitSchema, timestampSchema } from './common';
 import { paymentSchema } from './payments';
@@ -206,20 +206,72 @@ export function auditResource(a: AntifraudAuditRecord) {
 
 // ─── feedback and backtest ─────────────────────────────────────────────────────────────────────────
 
+/** `POST /v1/payments/:id/fraud_report`: what a merchant knows about a payment that turned out fraudulent. */
+export const paymentFraudReportBody = z
+  .strictObject({
+    source: z
+      .enum(['merchant', 'chargeback'], { error: 'source must be "merchant" or "chargeback"' })
+      .default('merchant')
+      .describe('"merchant": your own finding; "chargeback": the card network reported it.'),
+    note: z.string().max(500).nullish(),
+    block_card: z
+      .boolean()
+      .optional()
+      .describe('Add the payment’s card fingerprint to the block list (default: your feedback settings).'),
+    block_email: z
+      .boolean()
+      .optional()
+      .describe('Add the buyer’s email to the block list (default: your feedback settings).'),
+  })
+  .nullish();
+
 export const fraudReportBody = z.strictObject({
   payment_id: z.string().min(1).max(64),
+  source: z
+    .enum(['merchant', 'chargeback'], { error: 'source must be "merchant" or "chargeback"' })
+    .default('merchant'),
   note: z.string().max(500).nullish(),
-  block_card: z.boolean().default(false).describe('Add the payment’s card fingerprint to the block list.'),
-  block_email: z.boolean().default(false).describe('Add the buyer’s email to the block list.'),
+  block_card: z.boolean().optional().describe('Add the payment’s card fingerprint to the block list.'),
+  block_email: z.boolean().optional().describe('Add the buyer’s email to the block list.'),
 });
 
 export const fraudReportSchema = z.object({
   object: z.literal('fraud_report'),
   payment_id: z.string(),
+  source: z
+    .enum(['merchant', 'chargeback'])
+    .describe('The first report’s source (a repeat changes nothing).'),
   created: z.boolean().describe('false when the payment was already marked.'),
   created_at: z.string(),
   blocked: z.array(listEntrySchema),
 });
+
+export const feedbackSettingsBody = z.strictObject({
+  auto_block_card: z.boolean().describe('Every fraud report blocks the payment’s card fingerprint.'),
+  auto_block_email: z.boolean().describe('Every fraud report blocks the buyer’s email.'),
+  ttl: z
+    .string()
+    .refine(
+      (v) => {
+        const ms = parseDuration(v);
+        return ms !== undefined && ms >= 60_000 && ms <= 3650 * 86_400_000;
+      },
+      { error: 'ttl must be a duration from "1m" to "3650d", such as "30d" or "12h"' },
+    )
+    .nullish()
+    .describe('How long automatic block entries last; null or absent: until removed.'),
+});
+
+export const feedbackSettingsSchema = z
+  .object({
+    object: z.literal('antifraud_feedback'),
+    auto_block_card: z.boolean(),
+    auto_block_email: z.boolean(),
+    ttl_seconds: z.number().int().nullable(),
+    updated_at: z.string().nullable(),
+    updated_by: z.string().nullable(),
+  })
+  .meta({ id: 'AntifraudFeedback' });
 
 export const backtestBody = z.strictObject({
   rules: rawRuleSet,

@@ -11,7 +11,7 @@ export const paymentLookupBody = z
       .string()
       .max(64)
       .optional()
-      .describe('The shop: until shops exist, the merchant id (mer_…) shown on the payment page.'),
+      .describe('The shop: its id (shop_…), or the merchant id (mer_…) shown on the payment page.'),
     order_id: z.string().min(1).max(255).optional().describe('The shop’s order number.'),
     payment_id: z
       .string()

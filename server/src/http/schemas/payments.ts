@@ -10,6 +10,8 @@ import {
   nextActionSchema,
   timestampSchema,
 } from './common';
+import { paymentBillingBody, paymentClientBody } from './payment-client';
+import { shopIdParam } from './shops';
 
 // ─── requests ────────────────────────────────────────────────────────────────────────────────────
 
@@ -58,6 +60,8 @@ export function createPaymentBody(methods: readonly string[]) {
       .optional()
       .describe('"manual" only authorizes; capture later with POST /v1/payments/{id}/capture.'),
     customer: customerSchema.optional(),
+    client: paymentClientBody.optional(),
+    billing: paymentBillingBody.optional(),
     return_url: z
       .url({ protocol: /^https?$/, error: 'return_url must be an absolute http(s) URL' })
       .max(2048)
@@ -75,6 +79,11 @@ export function createPaymentBody(methods: readonly string[]) {
       .regex(/^pm_[0-9A-Za-z]{1,60}$/, { error: 'payment_method must be a saved card id (pm_…)' })
       .optional()
       .describe('A saved card of customer_id (one-click): the buyer then confirms with the CVC only.'),
+    shop_id: shopIdParam
+      .optional()
+      .describe(
+        'One of your shops (shop_…): its methods, provider routes and success_url (as default return_url) apply.',
+      ),
   });
 }
 
@@ -97,6 +106,7 @@ export const listPaymentsQuery = z.strictObject({
     .enum(PAYMENT_STATUSES, { error: `status must be one of: ${PAYMENT_STATUSES.join(', ')}` })
     .optional(),
   order_id: z.string().min(1).max(255).optional(),
+  shop_id: shopIdParam.optional().describe('Only payments of this shop.'),
   created_gte: timestampSchema('created_gte').optional(),
   created_lt: timestampSchema('created_lt').optional(),
 });
@@ -108,6 +118,7 @@ export const paymentSchema = z
     id: z.string(),
     object: z.literal('payment'),
     livemode: z.boolean(),
+    shop_id: z.string().nullable().describe('The shop the payment was made in; null for none.'),
     status: z.enum(PAYMENT_STATUSES),
     amount: z.number().int(),
     currency: z.string(),
@@ -146,8 +157,23 @@ export const paymentSchema = z
         score: z.number(),
         reasons: z.array(z.string()),
         errors: z.array(z.string()).optional(),
+        rules_version: z
+          .string()
+          .nullable()
+          .describe(
+            'The antifraud configuration that decided: `<plugin>:<instance>@<content hash>` per engine; null before it was recorded.',
+          ),
       })
       .nullable(),
+    client: z
+      .object({
+        ip: z.string().nullable(),
+        user_agent: z.string().nullable(),
+        country: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The buyer’s IP (the payment page’s request once paid), user agent and IP country.'),
+    billing: z.object({ country: z.string().nullable() }).nullable(),
     provider: z.object({ id: z.string(), instance_id: z.string() }).nullable(),
     created_at: z.string(),
     updated_at: z.string(),

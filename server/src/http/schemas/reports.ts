@@ -9,6 +9,7 @@ import {
 } from '@payrail/core';
 import { z } from 'zod';
 import { currencySchema } from './common';
+import { shopIdParam } from './shops';
 
 /** Query parameters every report takes. Time zone and dates are checked by the route (stable codes). */
 const reportFilters = {
@@ -24,6 +25,7 @@ const reportFilters = {
     .describe('Only payments of this method.'),
   currency: currencySchema.optional().describe('Only this currency.'),
   status: z.enum(PAYMENT_STATUSES).optional().describe('Only payments now in this status.'),
+  shop_id: shopIdParam.optional().describe('Only payments of this shop (shop_…, see GET /v1/shops).'),
 };
 
 export const REPORT_FORMATS = ['json', 'csv', 'csv-excel'] as const;
@@ -40,9 +42,9 @@ const exportParams = {
     .optional()
     .describe('csv-excel only: the list separator of your spreadsheet locale (default semicolon).'),
   breakdown: z
-    .enum(['none', 'status', 'method'])
+    .enum(['none', 'status', 'method', 'shop'])
     .default('none')
-    .describe('CSV only: one row per period and currency (none), or per status or method as well.'),
+    .describe('CSV only: one row per period and currency (none), or per status, method or shop as well.'),
 };
 
 const dateParam = (field: string) =>
@@ -104,6 +106,17 @@ export const currencyFiguresSchema = z
         paid_amount: z.number().int(),
       }),
     ),
+    by_shop: z
+      .array(
+        z.object({
+          shop_id: z.string().nullable().describe('null: payments made without a shop.'),
+          count: z.number().int(),
+          amount: z.number().int(),
+          paid_count: z.number().int(),
+          paid_amount: z.number().int(),
+        }),
+      )
+      .describe('Per shop, grouped by the store.'),
   })
   .meta({ id: 'ReportFigures' });
 
@@ -117,6 +130,7 @@ const filterSchema = z.object({
   method: z.string().optional(),
   currency: z.string().optional(),
   status: z.string().optional(),
+  shop_id: z.string().optional(),
 });
 
 export const realtimeReportSchema = z
@@ -203,6 +217,13 @@ export function figuresResource(f: CurrencyFigures): z.output<typeof currencyFig
       amount: m.amount,
       paid_count: m.paidCount,
       paid_amount: m.paidAmount,
+    })),
+    by_shop: f.byShop.map((s) => ({
+      shop_id: s.shopId,
+      count: s.count,
+      amount: s.amount,
+      paid_count: s.paidCount,
+      paid_amount: s.paidAmount,
     })),
   };
 }

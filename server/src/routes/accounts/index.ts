@@ -8,10 +8,19 @@ import type { AccountsDeps } from '../../accounts/deps';
 import { isPspStaff } from '../../accounts/roles';
 import { authenticateSession } from '../../accounts/sessions';
 import { sendError, statusOf, toPayrailError } from '../../http/errors';
+import { acquiringBankRoutes } from '../backoffice/acquiring-bank-routes';
+import { applicationRoutes } from '../backoffice/application-routes';
+import { backofficeIssuerRoutes } from '../backoffice/issuer-routes';
+import { backofficeMerchantRoutes } from '../backoffice/merchant-routes';
+import { backofficeTicketRoutes } from '../backoffice/ticket-routes';
 import { whoamiRoutes } from '../backoffice/whoami-routes';
 import { authRoutes } from './auth-routes';
+import { buyerRoutes } from './buyer-routes';
 import { merchantRoutes } from './merchant-routes';
+import { onboardingRoutes } from './onboarding-routes';
 import { profileRoutes } from './profile-routes';
+import { shopAccountRoutes } from './shop-routes';
+import { ticketRoutes } from './ticket-routes';
 
 /** The CSRF secret cookie; `__Host-` for the same reasons as the session cookie. */
 export const CSRF_COOKIE = '__Host-payrail_csrf';
@@ -81,6 +90,10 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       });
       await account.register(profileRoutes, { deps });
       await account.register(merchantRoutes, { deps });
+      await account.register(onboardingRoutes, { deps });
+      await account.register(shopAccountRoutes, { deps });
+      await account.register(ticketRoutes, { deps });
+      await account.register(buyerRoutes, { deps, prefix: '/buyer' });
     },
     { prefix: '/v1/account' },
   );
@@ -103,6 +116,11 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       });
       // Back-office route modules register here.
       await backoffice.register(whoamiRoutes);
+      await backoffice.register(backofficeIssuerRoutes);
+      await backoffice.register(applicationRoutes, { deps });
+      await backoffice.register(backofficeMerchantRoutes, { deps });
+      await backoffice.register(acquiringBankRoutes, { deps });
+      await backoffice.register(backofficeTicketRoutes, { deps });
     },
     { prefix: '/v1/backoffice' },
   );

@@ -6,8 +6,9 @@ import { audit } from '../../accounts/audit';
 import type { AccountsDeps } from '../../accounts/deps';
 import { authorizeFinancialOperation } from '../../accounts/financial-password';
 import { requireMerchantPermission } from '../../accounts/roles';
-import { changeRole, inviteStaff } from '../../accounts/staff';
+import { changeRole, inviteStaff, removeMerchantUser } from '../../accounts/staff';
 import { generateApiKey } from '../../auth/api-keys';
+import { listPage } from '../../http/list-page';
 import { paymentIdParams } from '../../http/schemas/payments';
 import { ok200, ok201, ok202 } from './responses';
 import {
@@ -266,20 +267,16 @@ export const merchantRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = asy
         limit: request.query.limit,
         ...(request.query.starting_after ? { startingAfter: request.query.starting_after } : {}),
       });
-      return {
-        object: 'list',
-        data: page.data.map((e) => ({
-          id: e.id,
-          object: 'audit_entry',
-          type: e.type,
-          user_id: e.userId,
-          ip: e.ip,
-          user_agent: e.userAgent,
-          data: e.data,
-          created_at: e.createdAt.toISOString(),
-        })),
-        has_more: page.hasMore,
-      };
+      return listPage(page, (e) => ({
+        id: e.id,
+        object: 'audit_entry',
+        type: e.type,
+        user_id: e.userId,
+        ip: e.ip,
+        user_agent: e.userAgent,
+        data: e.data,
+        created_at: e.createdAt.toISOString(),
+      }));
     },
   );
 
@@ -319,6 +316,25 @@ export const merchantRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = asy
       requireMerchantPermission(user, 'users:manage');
       await inviteStaff(deps, request, user, request.body);
       return reply.code(202).send({ status: 'invited' });
+    },
+  );
+
+  app.delete(
+    '/users/:id',
+    {
+      schema: {
+        tags: ['account'],
+        security,
+        summary: 'Remove a user from the merchant (their sessions end at once; the login stays taken)',
+        params: sessionIdParams,
+        response: ok200,
+      },
+    },
+    async (request) => {
+      const { user } = accountOf(request);
+      requireMerchantPermission(user, 'users:manage');
+      await removeMerchantUser(deps, request, user, { userId: request.params.id });
+      return { id: request.params.id, object: 'user', deleted: true };
     },
   );
 

@@ -71,6 +71,19 @@ export const paymentLookupRoutes: FastifyPluginAsyncZod<PaymentLookupOptions> = 
           ? await store.payments.getById({ id: body.payment_id })
           : null;
         if (payment && payment.mode === mode) candidates = [payment];
+      } else if (body.shop !== undefined && isId('shop', body.shop)) {
+        // A shop id: the payments of that shop only.
+        const shop = await store.shops.getById({ id: body.shop });
+        if (shop) {
+          const page = await store.payments.list({
+            merchantId: shop.merchantId,
+            shopId: shop.id,
+            mode,
+            orderId: body.order_id,
+            limit: MAX_CANDIDATES,
+          });
+          candidates = page.data;
+        }
       } else if (body.shop !== undefined && isId('merchant', body.shop)) {
         const page = await store.payments.list({
           merchantId: body.shop,
@@ -85,13 +98,19 @@ export const paymentLookupRoutes: FastifyPluginAsyncZod<PaymentLookupOptions> = 
       const first = matches[0];
       if (!first) throw noMatch();
       const merchant = await store.merchants.get({ id: first.merchantId });
+      // The shop's name for a payment made in a shop, else the merchant's.
+      const shopNames = new Map<string, string>();
+      for (const shopId of new Set(matches.flatMap((p) => (p.shopId ? [p.shopId] : [])))) {
+        const shop = await store.shops.get({ merchantId: first.merchantId, id: shopId });
+        if (shop) shopNames.set(shopId, shop.name);
+      }
       return {
         object: 'payment_lookup' as const,
         payments: matches.map((p) => ({
           status: p.status,
           amount: p.amount,
           currency: p.currency,
-          shop: { name: merchant?.name ?? '' },
+          shop: { name: (p.shopId && shopNames.get(p.shopId)) || (merchant?.name ?? '') },
           created_at: p.createdAt.toISOString(),
         })),
       };

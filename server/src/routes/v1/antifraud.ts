@@ -1,15 +1,9 @@
-import {
-  type AntifraudListEntry,
-  isId,
-  newId,
-  type Payment,
-  PayrailError,
-  paymentResource,
-} from '@payrail/core';
-import { parseRules } from '@payrail/plugin-antifraud';
+import { isId, newId, type Payment, PayrailError, paymentResource } from '@payrail/core';
+import { parseDuration, parseRules } from '@payrail/plugin-antifraud';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../antifraud/actor';
 import { runBacktest } from '../../antifraud/backtest';
+import { type FraudReportResult, reportFraud } from '../../antifraud/fraud-report';
 import { reviewQueue, reviewStatusOf } from '../../antifraud/reviews';
 import { scopeOf } from '../../http/auth';
 import { listPage } from '../../http/list-page';
@@ -21,6 +15,8 @@ import {
   backtestBody,
   backtestSchema,
   createListEntryBody,
+  feedbackSettingsBody,
+  feedbackSettingsSchema,
   fraudReportBody,
   fraudReportSchema,
   listEntriesQuery,
@@ -30,6 +26,7 @@ import {
   listEntrySchema,
   listReviewsQuery,
   normalizeListValue,
+  paymentFraudReportBody,
   putRulesBody,
   resolveReviewBody,
   reviewIdParams,
@@ -39,6 +36,7 @@ import {
   ruleSetResponse,
 } from '../../http/schemas/antifraud';
 import { errorResponses } from '../../http/schemas/common';
+import { paymentIdParams } from '../../http/schemas/payments';
 
 function reviewResource(p: Payment) {
   return {
@@ -415,42 +413,110 @@ export const antifraudRoutes: FastifyPluginAsyncZod = async (app) => {
           message: `No payment ${b.payment_id.slice(0, 64)}.`,
         });
       }
+      const result = await reportFraud({
+        store,
+        scope,
+        payment,
+        source: b.source,
+        note: b.note ?? null,
+        ...(b.block_card !== undefined ? { blockCard: b.block_card } : {}),
+        ...(b.block_email !== undefined ? { blockEmail: b.block_email } : {}),
+        actor: await actorOf(store, request),
+        now: clock.now(),
+      });
+      return fraudReportResource(result);
+    },
+  );
+
+  app.post(
+    '/payments/:id/fraud_report',
+    {
+      schema: {
+        tags: ['antifraud'],
+        security,
+        summary: 'Report a payment as fraudulent (your finding or a chargeback)',
+        description:
+          'Recorded once per payment with its source (backtests count it as known fraud). Blocks the card fingerprint and email as block_card / block_email say, else as your feedback settings (PUT /v1/antifraud/feedback) say.',
+        params: paymentIdParams,
+        body: paymentFraudReportBody,
+        response: { 200: fraudReportSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const b = request.body ?? { source: 'merchant' as const };
+      const scope = scopeOf(request);
+      const id = request.params.id;
+      const payment = isId('payment', id) ? await store.payments.get({ ...scope, id }) : null;
+      if (!payment) throw notFound('payment', id);
+      const result = await reportFraud({
+        store,
+        scope,
+        payment,
+        source: b.source,
+        note: b.note ?? null,
+        ...(b.block_card !== undefined ? { blockCard: b.block_card } : {}),
+        ...(b.block_email !== undefined ? { blockEmail: b.block_email } : {}),
+        actor: await actorOf(store, request),
+        now: clock.now(),
+      });
+      return fraudReportResource(result);
+    },
+  );
+
+  const feedbackOf = async (scope: ReturnType<typeof scopeOf>) => {
+    const f = await store.antifraud.getFeedbackSettings(scope);
+    return {
+      object: 'antifraud_feedback' as const,
+      auto_block_card: f?.autoBlockCard ?? false,
+      auto_block_email: f?.autoBlockEmail ?? false,
+      ttl_seconds: f?.ttlSeconds ?? null,
+      updated_at: f?.updatedAt.toISOString() ?? null,
+      updated_by: f?.updatedBy ?? null,
+    };
+  };
+
+  app.get(
+    '/antifraud/feedback',
+    {
+      schema: {
+        tags: ['antifraud'],
+        security,
+        summary: 'What a fraud report blocks automatically',
+        response: { 200: feedbackSettingsSchema, ...errorResponses },
+      },
+    },
+    async (request) => feedbackOf(scopeOf(request)),
+  );
+
+  app.put(
+    '/antifraud/feedback',
+    {
+      schema: {
+        tags: ['antifraud'],
+        security,
+        summary: 'Set what a fraud report blocks automatically',
+        body: feedbackSettingsBody,
+        response: { 200: feedbackSettingsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const scope = scopeOf(request);
       const now = clock.now();
       const actor = await actorOf(store, request);
-      const { created, mark } = await store.antifraud.markFraud({
-        mark: { paymentId: payment.id, ...scope, actor, note: b.note ?? null, createdAt: now },
-        audit: auditOf(scope, actor, 'payment.marked_fraud', payment.id, now),
+      const ttlMs = b.ttl ? parseDuration(b.ttl) : undefined;
+      await store.antifraud.putFeedbackSettings({
+        settings: {
+          ...scope,
+          autoBlockCard: b.auto_block_card,
+          autoBlockEmail: b.auto_block_email,
+          ttlSeconds: ttlMs ? ttlMs / 1000 : null,
+          updatedAt: now,
+          updatedBy: actor,
+        },
+        audit: auditOf(scope, actor, 'feedback.replaced', 'feedback', now),
       });
-      const blocked: AntifraudListEntry[] = [];
-      const block = async (kind: AntifraudListEntry['kind'], value: string | undefined) => {
-        const normalized = value ? normalizeListValue(kind, value) : undefined;
-        if (typeof normalized !== 'string') return;
-        blocked.push(
-          await store.antifraud.upsertListEntry({
-            entry: {
-              id: newId('antifraudListEntry', now.getTime()),
-              ...scope,
-              list: 'block',
-              kind,
-              value: normalized,
-              expiresAt: null,
-              note: `fraud report on ${payment.id}`,
-              createdAt: now,
-              createdBy: actor,
-            },
-            audit: auditOf(scope, actor, 'list_entry.upserted', '', now),
-          }),
-        );
-      };
-      if (b.block_card) await block('card_fingerprint', payment.card?.fingerprint);
-      if (b.block_email) await block('email', payment.customer?.email);
-      return {
-        object: 'fraud_report' as const,
-        payment_id: payment.id,
-        created,
-        created_at: mark.createdAt.toISOString(),
-        blocked: blocked.map(listEntryResource),
-      };
+      return feedbackOf(scope);
     },
   );
 
@@ -481,6 +547,17 @@ export const antifraudRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 };
+
+function fraudReportResource(r: FraudReportResult) {
+  return {
+    object: 'fraud_report' as const,
+    payment_id: r.mark.paymentId,
+    source: r.mark.source,
+    created: r.created,
+    created_at: r.mark.createdAt.toISOString(),
+    blocked: r.blocked.map(listEntryResource),
+  };
+}
 
 function auditOf(
   scope: { merchantId: string; mode: 'test' | 'live' },

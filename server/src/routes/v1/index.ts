@@ -7,6 +7,7 @@ import { paymentMethodRoutes } from './payment-methods';
 import { paymentRoutes } from './payments';
 import { refundRoutes } from './refunds';
 import { reportRoutes } from './reports';
+import { shopRoutes } from './shops';
 import { webhookEndpointRoutes } from './webhook-endpoints';
 
 export interface MerchantApiOptions {
@@ -28,5 +29,6 @@ export const merchantApi: FastifyPluginAsync<MerchantApiOptions> = async (app, o
   await app.register(webhookEndpointRoutes);
   await app.register(paymentMethodRoutes);
   await app.register(reportRoutes);
+  await app.register(shopRoutes);
   await app.register(antifraudRoutes);
 };

@@ -13,6 +13,7 @@ import {
   paymentListSchema,
   paymentSchema,
 } from '../../http/schemas/payments';
+import { assertShopFilter } from '../../shops/shop-service';
 import { customerOf, savedCardFor } from './saved-card-for-payment';
 
 /** A malformed id names no payment: answered like an unknown one, without a store round trip. */
@@ -71,6 +72,9 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
           customer: customerOf(body),
           returnUrl: body.return_url ?? null,
           metadata: body.metadata ?? {},
+          shopId: body.shop_id ?? null,
+          client: body.client ?? null,
+          billing: body.billing ?? null,
         },
         client: { ip: request.ip, userAgent: request.headers['user-agent'] },
       });
@@ -124,12 +128,14 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
           message: 'starting_after must be a payment id (pay_…) from a previous page.',
         });
       }
+      await assertShopFilter(store, scopeOf(request).merchantId, q.shop_id);
       const page = await store.payments.list({
         ...scopeOf(request),
         limit: q.limit,
         startingAfter: q.starting_after,
         status: q.status,
         orderId: q.order_id,
+        shopId: q.shop_id,
         createdGte: q.created_gte,
         createdLt: q.created_lt,
       });

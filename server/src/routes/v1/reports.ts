@@ -27,7 +27,8 @@ import {
   realtimeResource,
 } from '../../http/schemas/reports';
 import { type CsvBreakdown, csvFlavor, reportCsv } from '../../reports/csv';
-import { reportDate, reportFilter, reportTimeZone } from '../../reports/params';
+import { filterResource, reportDate, reportFilter, reportTimeZone } from '../../reports/params';
+import { assertShopFilter } from '../../shops/shop-service';
 
 const CSV_NOTE =
   ' With `format=csv` or `format=csv-excel` the answer is a streamed `text/csv` download instead (docs/reports.md).';
@@ -57,8 +58,13 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = scopeOf(request);
       const timeZone = reportTimeZone(request.query.tz);
       const filter = reportFilter(request.query);
+      await assertShopFilter(store, scope.merchantId, filter.shopId);
       const report = await realtimeReport(store.reports, { ...scope, filter, now: clock.now(), timeZone });
-      return realtimeResource(report, { livemode: scope.mode === 'live', timeZone, filter });
+      return realtimeResource(report, {
+        livemode: scope.mode === 'live',
+        timeZone,
+        filter: filterResource(filter),
+      });
     },
   );
 
@@ -79,6 +85,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = scopeOf(request);
       const timeZone = reportTimeZone(q.tz);
       const filter = reportFilter(q);
+      await assertShopFilter(store, scope.merchantId, filter.shopId);
       const from = reportDate(q.from, 'from');
       const to = reportDate(q.to, 'to');
       const buckets = periodBuckets({ from, to, groupBy: q.group_by, timeZone });
@@ -101,7 +108,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         from: q.from,
         to: q.to,
         group_by: q.group_by,
-        filter,
+        filter: filterResource(filter),
         buckets: report.buckets.map(bucketResource),
         totals: report.totals.map(figuresResource),
       };
@@ -125,10 +132,15 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = scopeOf(request);
       const timeZone = reportTimeZone(q.tz);
       const filter = reportFilter(q);
+      await assertShopFilter(store, scope.merchantId, filter.shopId);
       const year = q.year ?? localDateOf(clock.now(), timeZone).year;
       const report = await annualReport(store.reports, { ...scope, filter, year, timeZone });
       if (q.format !== 'json') return sendCsv(reply, `payrail-annual-${year}`, report.months, q);
-      return annualResource(report, { livemode: scope.mode === 'live', timeZone, filter });
+      return annualResource(report, {
+        livemode: scope.mode === 'live',
+        timeZone,
+        filter: filterResource(filter),
+      });
     },
   );
 };

@@ -35,7 +35,11 @@ const decodeAudit = ({ _id, before, after, ...a }: AuditDoc & { _id?: unknown })
   after: JSON.parse(after),
 });
 const toEntry = ({ _id, deleted, audit, ...entry }: ListEntryDoc): AntifraudListEntry => entry;
-const toMark = ({ _id, audit, ...mark }: FraudMarkDoc): FraudMark => mark;
+// Marks stored before fraud-report sources (issue 8) were the merchant's own.
+const toMark = ({ _id, audit, ...mark }: FraudMarkDoc): FraudMark => ({
+  ...mark,
+  source: mark.source ?? 'merchant',
+});
 const WITHOUT_AUDIT = { audit: 0 } as const;
 
 /**
@@ -51,6 +55,7 @@ export function antifraudRepository({
   antifraudRuleSets,
   antifraudMarks,
   antifraudAudit,
+  antifraudFeedback,
 }: Collections): AntifraudConfigRepository {
   return {
     async upsertListEntry({ entry, audit }) {
@@ -220,6 +225,7 @@ export function antifraudRepository({
         embedded(antifraudEntries as unknown as Collection<Document>),
         embedded(antifraudRuleSets as unknown as Collection<Document>),
         embedded(antifraudMarks as unknown as Collection<Document>),
+        embedded(antifraudFeedback as unknown as Collection<Document>),
         run(() =>
           antifraudAudit
             .find(match)
@@ -251,6 +257,49 @@ export function antifraudRepository({
       const first = await run(() => antifraudMarks.findOne({ _id, paymentId: mark.paymentId }));
       if (!first) throw new Error(`fraud mark of ${mark.paymentId} vanished`);
       return { created: false, mark: toMark(first) };
+    },
+
+    async getFeedbackSettings({ merchantId, mode }) {
+      const doc = await run(() =>
+        antifraudFeedback.findOne(
+          { _id: keyId('antifraudFeedback', merchantId, mode), merchantId, mode },
+          { projection: WITHOUT_AUDIT },
+        ),
+      );
+      if (!doc) return null;
+      const { _id, audit: _audit, ...settings } = doc;
+      return settings;
+    },
+
+    async putFeedbackSettings({ settings, audit }) {
+      const _id = keyId('antifraudFeedback', settings.merchantId, settings.mode);
+      // Read, then a compare-and-set on what was read (its audit's `before`); a concurrent change retries.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const prior = await run(() => antifraudFeedback.findOne({ _id }, { projection: WITHOUT_AUDIT }));
+        const before = prior ? (({ _id: _, audit: __, ...s }) => s)(prior) : null;
+        const record = encodeAudit(audit, before, settings);
+        if (!prior) {
+          const inserted = await run(async () => {
+            try {
+              await antifraudFeedback.insertOne({ _id, ...settings, audit: [record] });
+              return true;
+            } catch (error) {
+              if (isDuplicateKey(error)) return false;
+              throw error;
+            }
+          });
+          if (inserted) return;
+          continue;
+        }
+        const updated = await run(() =>
+          antifraudFeedback.updateOne(
+            { _id, updatedAt: prior.updatedAt, updatedBy: prior.updatedBy },
+            { $set: settings, $push: { audit: record } },
+          ),
+        );
+        if (updated.matchedCount > 0) return;
+      }
+      throw new Error(`feedback settings of ${settings.merchantId} changed concurrently; retry`);
     },
 
     async listFraudMarks({ merchantId, mode, paymentIds }) {

@@ -1,9 +1,13 @@
 import type { MerchantRepository } from '@payrail/core';
 import type { Collections } from '../collections';
 import { decodeMerchant, encodeApiKey, encodeMerchant, merchantKey } from '../documents';
+import { merchantOnboardingRepository } from './merchant-onboarding';
 
-export function merchantRepository({ run, merchants, apiKeys }: Collections): MerchantRepository {
+export function merchantRepository(all: Collections): MerchantRepository {
+  const { run, merchants, apiKeys } = all;
   return {
+    ...merchantOnboardingRepository(all),
+
     /**
      * Two ordered writes with cleanup instead of a transaction (which would need a replica set):
      * 1. the keys (each `_id` derives from its secret hash, so a clash fails here), then

@@ -21,11 +21,13 @@ import {
 } from '../documents';
 import { invalid } from '../errors';
 import { clampLimit } from './pagination';
+import { paymentsByContact } from './payments-by-contact';
 import { claimProviderRef } from './provider-refs';
 
 export function paymentRepository(all: Collections): PaymentRepository {
   const { payments, run } = all;
   return {
+    ...paymentsByContact(all),
     async insert({ payment, events }) {
       if (payment.version !== 1) throw invalid(`A new payment has version 1, not ${payment.version}`);
       await claimProviderRef(all, payment);
@@ -73,6 +75,7 @@ export function paymentRepository(all: Collections): PaymentRepository {
       if (filter.startingAfter !== undefined) query.id = { $lt: filter.startingAfter };
       if (filter.status !== undefined) query.status = filter.status;
       if (filter.orderId !== undefined) query.orderId = filter.orderId;
+      if (filter.shopId !== undefined) query.shopId = filter.shopId;
       if (filter.createdGte !== undefined || filter.createdLt !== undefined) {
         query.createdAt = {
           ...(filter.createdGte !== undefined ? { $gte: filter.createdGte } : {}),

@@ -19,5 +19,17 @@ export function refundRepository({ run, payments }: Collections): RefundReposito
       );
       return doc ? Object.values(doc.refunds).sort(byId) : [];
     },
+
+    /** A payment with a refund in flight has a reservation (`amountRefundPending` > 0): indexed, sparse. */
+    async listPending({ updatedBefore, limit }) {
+      const docs = await run(() =>
+        payments.find({ amountRefundPending: { $gt: 0 } }, { projection: { refunds: 1 } }).toArray(),
+      );
+      return docs
+        .flatMap((doc) => Object.values(doc.refunds))
+        .filter((r) => r.status === 'pending' && r.updatedAt < updatedBefore)
+        .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byId(a, b))
+        .slice(0, limit);
+    },
   };
 }

@@ -30,6 +30,8 @@ export function reportRepository({ run, payments }: Collections): ReportReposito
                   currency: '$currency',
                   status: '$status',
                   method: '$method',
+                  // Missing on payments stored before shops: grouped with the null ones.
+                  shopId: { $ifNull: ['$shopId', null] },
                 },
                 count: { $sum: 1 },
                 amount: { $sum: '$amount' },
@@ -127,6 +129,7 @@ function paymentFilter(scope: ReportScope): Document {
   if (scope.filter?.method !== undefined) filter.method = scope.filter.method;
   if (scope.filter?.currency !== undefined) filter.currency = scope.filter.currency;
   if (scope.filter?.status !== undefined) filter.status = scope.filter.status;
+  if (scope.filter?.shopId !== undefined) filter.shopId = scope.filter.shopId;
   return filter;
 }
 

@@ -4,6 +4,7 @@ import type { Column } from './sql';
 export interface PaymentRow {
   id: string;
   merchant_id: string;
+  shop_id: string | null;
   mode: Mode;
   status: PaymentStatus;
   amount: number;
@@ -26,12 +27,14 @@ export interface PaymentRow {
   next_action: Payment['nextAction'];
   decline: Payment['decline'];
   risk: Payment['risk'];
+  client: Payment['client'];
+  billing: Payment['billing'];
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
-/** Columns a change may rewrite. Identity (id, merchant, mode) and created_at are fixed at insert. */
+/** Columns a change may rewrite. Identity (id, merchant, shop, mode) and created_at are fixed at insert. */
 export const PAYMENT_MUTABLE_COLUMNS: readonly Column<Payment>[] = [
   { name: 'status', value: (p) => p.status },
   { name: 'amount', value: (p) => p.amount },
@@ -54,6 +57,8 @@ export const PAYMENT_MUTABLE_COLUMNS: readonly Column<Payment>[] = [
   { name: 'next_action', json: 'jsonb', value: (p) => p.nextAction },
   { name: 'decline', json: 'jsonb', value: (p) => p.decline },
   { name: 'risk', json: 'jsonb', value: (p) => p.risk },
+  { name: 'client', json: 'jsonb', value: (p) => p.client },
+  { name: 'billing', json: 'jsonb', value: (p) => p.billing },
   { name: 'version', value: (p) => p.version },
   { name: 'updated_at', value: (p) => p.updatedAt },
 ];
@@ -61,6 +66,7 @@ export const PAYMENT_MUTABLE_COLUMNS: readonly Column<Payment>[] = [
 export const PAYMENT_COLUMNS: readonly Column<Payment>[] = [
   { name: 'id', value: (p) => p.id },
   { name: 'merchant_id', value: (p) => p.merchantId },
+  { name: 'shop_id', value: (p) => p.shopId },
   { name: 'mode', value: (p) => p.mode },
   { name: 'created_at', value: (p) => p.createdAt },
   ...PAYMENT_MUTABLE_COLUMNS,
@@ -77,6 +83,7 @@ export function rowToPayment(row: PaymentRow): Payment {
   return {
     id: row.id,
     merchantId: row.merchant_id,
+    shopId: row.shop_id,
     mode: row.mode,
     status: row.status,
     amount: row.amount,
@@ -97,6 +104,8 @@ export function rowToPayment(row: PaymentRow): Payment {
     nextAction: row.next_action,
     decline: row.decline,
     risk: row.risk,
+    client: row.client ?? null,
+    billing: row.billing ?? null,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

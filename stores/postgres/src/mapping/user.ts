@@ -1,4 +1,4 @@
-import type { AccountType, LoginKind, User, UserRole } from '@payrail/core';
+import type { AccountType, LoginKind, PaymentNotificationPreferences, User, UserRole } from '@payrail/core';
 import type { Column } from './sql';
 
 export interface UserRow {
@@ -17,6 +17,7 @@ export interface UserRow {
   totp_enabled_at: Date | null;
   recovery_code_hashes: string[];
   notify_channel: 'email' | 'telegram';
+  payment_notifications: PaymentNotificationPreferences | null;
   locale: string;
   login_failures: number;
   login_locked_until: Date | null;
@@ -43,6 +44,7 @@ export const USER_DATA_COLUMNS: readonly Column<User>[] = [
   { name: 'totp_enabled_at', value: (u) => u.totpEnabledAt },
   { name: 'recovery_code_hashes', json: 'jsonb', value: (u) => u.recoveryCodeHashes },
   { name: 'notify_channel', value: (u) => u.notifyChannel },
+  { name: 'payment_notifications', json: 'jsonb', value: (u) => u.paymentNotifications ?? null },
   { name: 'locale', value: (u) => u.locale },
   { name: 'login_failures', value: (u) => u.loginFailures },
   { name: 'login_locked_until', value: (u) => u.loginLockedUntil },
@@ -75,6 +77,8 @@ export function rowToUser(row: UserRow): User {
     totpEnabledAt: row.totp_enabled_at,
     recoveryCodeHashes: row.recovery_code_hashes,
     notifyChannel: row.notify_channel,
+    // Optional on User: absent until the buyer chooses (as the MongoDB store reads it back).
+    ...(row.payment_notifications ? { paymentNotifications: row.payment_notifications } : {}),
     locale: row.locale,
     loginFailures: row.login_failures,
     loginLockedUntil: row.login_locked_until,

@@ -5,6 +5,13 @@ import { accountsSchema } from './0004-accounts';
 import { antifraudSchema } from './0005-antifraud';
 import { reportsSchema } from './0006-reports';
 import { idempotencyResourceSchema } from './0007-idempotency-resource';
+import { issuersSchema } from './0008-issuers';
+import { onboardingSchema } from './0009-onboarding';
+import { shopsSchema } from './0010-shops';
+import { ticketsSchema } from './0011-tickets';
+import { buyerContactIndexSchema } from './0012-buyer-contact-index';
+import { paymentClientSchema } from './0013-payment-client';
+import { pendingRefundsSchema } from './0014-pending-refunds';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -18,4 +25,11 @@ export const MIGRATIONS: readonly Migration[] = [
   antifraudSchema,
   reportsSchema,
   idempotencyResourceSchema,
+  issuersSchema,
+  onboardingSchema,
+  shopsSchema,
+  ticketsSchema,
+  buyerContactIndexSchema,
+  paymentClientSchema,
+  pendingRefundsSchema,
 ];

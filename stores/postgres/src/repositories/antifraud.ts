@@ -1,6 +1,7 @@
 import type {
   AntifraudAuditRecord,
   AntifraudConfigRepository,
+  AntifraudFeedbackSettings,
   AntifraudListEntry,
   AntifraudRuleSet,
   FraudMark,
@@ -65,6 +66,7 @@ interface MarkRow {
   payment_id: string;
   merchant_id: string;
   mode: Mode;
+  source: FraudMark['source'];
   actor: string;
   note: string | null;
   created_at: Date;
@@ -74,9 +76,30 @@ const toMark = (r: MarkRow): FraudMark => ({
   paymentId: r.payment_id,
   merchantId: r.merchant_id,
   mode: r.mode,
+  source: r.source,
   actor: r.actor,
   note: r.note,
   createdAt: r.created_at,
+});
+
+interface FeedbackRow {
+  merchant_id: string;
+  mode: Mode;
+  auto_block_card: boolean;
+  auto_block_email: boolean;
+  ttl_seconds: number | null;
+  updated_at: Date;
+  updated_by: string;
+}
+
+const toFeedback = (r: FeedbackRow): AntifraudFeedbackSettings => ({
+  merchantId: r.merchant_id,
+  mode: r.mode,
+  autoBlockCard: r.auto_block_card,
+  autoBlockEmail: r.auto_block_email,
+  ttlSeconds: r.ttl_seconds,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
 });
 
 async function insertAudit(tx: Queryable, a: AntifraudAuditRecord): Promise<void> {
@@ -247,9 +270,9 @@ export function antifraudRepository(db: Db): AntifraudConfigRepository {
     async markFraud({ mark: m, audit }) {
       return db.transaction<{ created: boolean; mark: FraudMark }>(async (tx) => {
         const { rows } = await tx.query<MarkRow>(
-          `INSERT INTO antifraud_fraud_marks (payment_id, merchant_id, mode, actor, note, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (payment_id) DO NOTHING RETURNING *`,
-          [m.paymentId, m.merchantId, m.mode, m.actor, m.note, m.createdAt],
+          `INSERT INTO antifraud_fraud_marks (payment_id, merchant_id, mode, source, actor, note, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (payment_id) DO NOTHING RETURNING *`,
+          [m.paymentId, m.merchantId, m.mode, m.source, m.actor, m.note, m.createdAt],
         );
         const inserted = rows[0];
         if (inserted) {
@@ -262,6 +285,32 @@ export function antifraudRepository(db: Db): AntifraudConfigRepository {
           [m.paymentId],
         );
         return rollback({ created: false, mark: toMark(existing.rows[0] as MarkRow) });
+      });
+    },
+
+    async getFeedbackSettings({ merchantId, mode }) {
+      const rows = await db.query<FeedbackRow>(
+        'SELECT * FROM antifraud_feedback_settings WHERE merchant_id = $1 AND mode = $2',
+        [merchantId, mode],
+      );
+      return rows[0] ? toFeedback(rows[0]) : null;
+    },
+
+    async putFeedbackSettings({ settings: f, audit }) {
+      await db.transaction(async (tx) => {
+        const { rows } = await tx.query<FeedbackRow>(
+          'SELECT * FROM antifraud_feedback_settings WHERE merchant_id = $1 AND mode = $2 FOR UPDATE',
+          [f.merchantId, f.mode],
+        );
+        await tx.query(
+          `INSERT INTO antifraud_feedback_settings
+             (merchant_id, mode, auto_block_card, auto_block_email, ttl_seconds, updated_at, updated_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (merchant_id, mode) DO UPDATE SET auto_block_card = $3, auto_block_email = $4,
+             ttl_seconds = $5, updated_at = $6, updated_by = $7`,
+          [f.merchantId, f.mode, f.autoBlockCard, f.autoBlockEmail, f.ttlSeconds, f.updatedAt, f.updatedBy],
+        );
+        await insertAudit(tx, { ...audit, before: rows[0] ? toFeedback(rows[0]) : null, after: f });
       });
     },
 

@@ -3,9 +3,12 @@ import type { Db } from '../db';
 import { API_KEY_COLUMNS } from '../mapping/api-key';
 import { MERCHANT_COLUMNS, type MerchantRow, rowToMerchant } from '../mapping/merchant';
 import { insertRows } from '../mapping/sql';
+import { merchantOnboardingRepository } from './merchant-onboarding';
 
 export function merchantRepository(db: Db): MerchantRepository {
   return {
+    ...merchantOnboardingRepository(db),
+
     async create({ merchant, apiKeys }) {
       await db.transaction(async (tx) => {
         const insertMerchant = insertRows('merchants', MERCHANT_COLUMNS, [merchant]);

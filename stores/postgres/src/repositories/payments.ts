@@ -14,9 +14,11 @@ import { REFUND_COLUMNS, REFUND_MUTABLE_COLUMN_NAMES } from '../mapping/refund';
 import type { Column } from '../mapping/sql';
 import { insertIf, insertValues, Statement } from '../mapping/statement';
 import { clampLimit, toPage, Where } from './pagination';
+import { paymentsByContact } from './payments-by-contact';
 
 export function paymentRepository(db: Db): PaymentRepository {
   return {
+    ...paymentsByContact(db),
     async insert({ payment, events }) {
       if (payment.version !== 1) throw invalid(`A new payment has version 1, not ${payment.version}`);
       // One statement, so atomic without BEGIN/COMMIT round trips (see Statement).
@@ -58,6 +60,7 @@ export function paymentRepository(db: Db): PaymentRepository {
         .addIf('id < ?', filter.startingAfter)
         .addIf('status = ?', filter.status)
         .addIf('order_id = ?', filter.orderId)
+        .addIf('shop_id = ?', filter.shopId)
         .addIf('created_at >= ?', filter.createdGte)
         .addIf('created_at < ?', filter.createdLt);
       const rows = await db.query<PaymentRow>(

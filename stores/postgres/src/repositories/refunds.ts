@@ -19,5 +19,13 @@ export function refundRepository(db: Db): RefundRepository {
       ]);
       return rows.map(rowToRefund);
     },
+
+    async listPending({ updatedBefore, limit }) {
+      const rows = await db.query<RefundRow>(
+        `SELECT * FROM refunds WHERE status = 'pending' AND updated_at < $1 ORDER BY updated_at, id LIMIT $2`,
+        [updatedBefore, limit],
+      );
+      return rows.map(rowToRefund);
+    },
   };
 }

@@ -22,10 +22,11 @@ export function reportRepository(db: Db): ReportRepository {
       applyPaymentFilter(where, scope);
       const rows = await db.query<PaymentAggregateRow>(
         `SELECT width_bucket(created_at, ${where.param(scope.boundaries)}::timestamptz[]) - 1 AS bucket,
-                currency, status, method, count(*)::integer AS count, sum(amount)::bigint AS amount
+                currency, status, method, shop_id AS "shopId",
+                count(*)::integer AS count, sum(amount)::bigint AS amount
            FROM payments
           WHERE ${where.text}
-          GROUP BY 1, currency, status, method`,
+          GROUP BY 1, currency, status, method, shop_id`,
         where.values,
       );
       return rows;
@@ -36,11 +37,13 @@ export function reportRepository(db: Db): ReportRepository {
       // Only the lines the figures need; written exactly as the partial index's predicate (migration 0006).
       where.conditions.push(REPORT_LINES);
       where.addIf('currency = ?', scope.filter?.currency);
-      if (scope.filter?.method !== undefined || scope.filter?.status !== undefined) {
-        // Method and status live on the payment: keep the entries of matching payments only.
+      const { method, status, shopId } = scope.filter ?? {};
+      if (method !== undefined || status !== undefined || shopId !== undefined) {
+        // Method, status and shop live on the payment: keep the entries of matching payments only.
         const match = ['p.id = ledger_entries.payment_id'];
-        if (scope.filter.method !== undefined) match.push(`p.method = ${where.param(scope.filter.method)}`);
-        if (scope.filter.status !== undefined) match.push(`p.status = ${where.param(scope.filter.status)}`);
+        if (method !== undefined) match.push(`p.method = ${where.param(method)}`);
+        if (status !== undefined) match.push(`p.status = ${where.param(status)}`);
+        if (shopId !== undefined) match.push(`p.shop_id = ${where.param(shopId)}`);
         where.conditions.push(`EXISTS (SELECT 1 FROM payments p WHERE ${match.join(' AND ')})`);
       }
       // A plain GROUP BY on the line's kind and account is about twice as fast as FILTER clauses per
@@ -81,7 +84,8 @@ function applyPaymentFilter(where: Where, scope: ReportScope): void {
   where
     .addIf('method = ?', scope.filter?.method)
     .addIf('currency = ?', scope.filter?.currency)
-    .addIf('status = ?', scope.filter?.status);
+    .addIf('status = ?', scope.filter?.status)
+    .addIf('shop_id = ?', scope.filter?.shopId);
 }
 
 const invalid = (message: string) => new PayrailError('PAYRAIL_ERR_INTERNAL', { message });

@@ -331,6 +331,8 @@ export const antifraudCases: ContractCase[] = [
         paymentId: payment.id,
         merchantId: merchant.id,
         mode: 'test' as const,
+        // Not the column default: the source must round-trip.
+        source: 'chargeback' as const,
         actor: 'api_key:k',
         note: 'chargeback',
         createdAt: at('2026-03-01T00:00:00Z'),
@@ -343,7 +345,7 @@ export const antifraudCases: ContractCase[] = [
       ).toEqual({ created: true, mark });
       expect(
         await store.antifraud.markFraud({
-          mark: { ...mark, note: 'again', createdAt: new Date() },
+          mark: { ...mark, source: 'merchant', note: 'again', createdAt: new Date() },
           audit: audit(merchant.id, 'test', 'payment.marked_fraud', payment.id),
         }),
       ).toEqual({ created: false, mark });
@@ -366,6 +368,47 @@ export const antifraudCases: ContractCase[] = [
       ).toEqual([]);
       const trail = await store.antifraud.listAudit({ merchantId: merchant.id, mode: 'test', limit: 10 });
       expect(trail.data).toHaveLength(1);
+    },
+  },
+  {
+    name: 'antifraud: feedback settings are stored per merchant and mode, replaced whole, and audited',
+    async run({ store }) {
+      const merchant = await seedMerchant(store);
+      const scope = { merchantId: merchant.id, mode: 'live' as const };
+      expect(await store.antifraud.getFeedbackSettings(scope)).toBeNull();
+      const first = {
+        ...scope,
+        autoBlockCard: true,
+        autoBlockEmail: false,
+        ttlSeconds: 86_400,
+        updatedAt: at('2026-03-01T00:00:00Z'),
+        updatedBy: 'api_key:k1',
+      };
+      await store.antifraud.putFeedbackSettings({
+        settings: first,
+        audit: audit(merchant.id, 'live', 'feedback.replaced', 'feedback'),
+      });
+      expect(await store.antifraud.getFeedbackSettings(scope)).toEqual(first);
+      expect(await store.antifraud.getFeedbackSettings({ ...scope, mode: 'test' })).toBeNull();
+      const second = {
+        ...first,
+        autoBlockCard: false,
+        autoBlockEmail: true,
+        ttlSeconds: null,
+        updatedAt: at('2026-03-02T00:00:00Z'),
+        updatedBy: 'api_key:k2',
+      };
+      await store.antifraud.putFeedbackSettings({
+        settings: second,
+        audit: audit(merchant.id, 'live', 'feedback.replaced', 'feedback'),
+      });
+      expect(await store.antifraud.getFeedbackSettings(scope)).toEqual(second);
+      const trail = await store.antifraud.listAudit({ ...scope, limit: 10 });
+      expect(trail.data).toHaveLength(2);
+      expect(trail.data.map((a) => a.action)).toEqual(['feedback.replaced', 'feedback.replaced']);
+      // Newest first: the second change's `before` is the first settings.
+      expect(trail.data[0]?.before).toMatchObject({ autoBlockCard: true, ttlSeconds: 86_400 });
+      expect(trail.data[0]?.after).toMatchObject({ autoBlockEmail: true, ttlSeconds: null });
     },
   },
 ];

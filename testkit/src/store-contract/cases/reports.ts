@@ -42,6 +42,7 @@ function expectedPayments(seeded: Seeded[], boundaries: readonly Date[], filter:
       currency: spec.currency,
       status: result.finalStatus,
       method,
+      shopId: null,
       count: 0,
       amount: 0,
     };
@@ -255,7 +256,15 @@ export const reportCases: ContractCase[] = [
       expect(
         await store.reports.paymentAggregates({ merchantId: merchant.id, mode: 'live', boundaries: B }),
       ).toEqual([
-        { bucket: 1, currency: 'RUB', status: 'succeeded', method: 'card', count: 1, amount: 33_333 },
+        {
+          bucket: 1,
+          currency: 'RUB',
+          status: 'succeeded',
+          method: 'card',
+          shopId: null,
+          count: 1,
+          amount: 33_333,
+        },
       ]);
     },
   },
@@ -331,7 +340,15 @@ export const reportCases: ContractCase[] = [
       expect(sortRows(await store.reports.ledgerAggregates(scope))).toEqual(expectedLedger(seeded, uneven));
       const firstDay = (await store.reports.paymentAggregates(scope)).filter((r) => r.bucket === 0);
       expect(firstDay).toEqual([
-        { bucket: 0, currency: 'RUB', status: 'succeeded', method: 'card', count: 1, amount: 100_000 },
+        {
+          bucket: 0,
+          currency: 'RUB',
+          status: 'succeeded',
+          method: 'card',
+          shopId: null,
+          count: 1,
+          amount: 100_000,
+        },
       ]);
       // An empty period has no rows.
       const empty = { ...scope, boundaries: [at('2030-01-01T00:00:00Z'), at('2030-02-01T00:00:00Z')] };
