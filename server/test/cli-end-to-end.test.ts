@@ -41,7 +41,9 @@ describe('payrail CLI and server processes (embedded database)', () => {
     server.stderr?.on('data', (d) => {
       output += String(d);
     });
-    for (let i = 0; i < 300; i++) {
+    // A first start runs initdb in WASM and every migration: seconds on a quiet machine, over 30 s on a
+    // loaded CI machine. This waits for readiness; it does not time anything.
+    for (let i = 0; i < 1_200; i++) {
       const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
         (r) => r.ok,
         () => false,
@@ -50,7 +52,7 @@ describe('payrail CLI and server processes (embedded database)', () => {
       if (server.exitCode !== null) throw new Error(`server exited early:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`server not ready after 30 s:\n${output}`);
+    throw new Error(`server not ready after 120 s:\n${output}`);
   };
   const stop = async (): Promise<number | null> => {
     const child = server;
@@ -89,7 +91,7 @@ describe('payrail CLI and server processes (embedded database)', () => {
       LOG_LEVEL: 'info',
     };
     await start();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -150,7 +152,7 @@ describe('payrail CLI and server processes (embedded database)', () => {
       amount_captured: 1999,
       amount_refunded: 500,
     });
-  }, 120_000);
+  }, 240_000);
 
   it('a CLI mistake is a non-zero exit with a stable error code', async () => {
     const failure = await run(
@@ -164,5 +166,5 @@ describe('payrail CLI and server processes (embedded database)', () => {
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('PAYRAIL_ERR_VALIDATION');
     expect((failure as { stderr: string }).stderr).toContain('--email');
-  }, 30_000);
+  }, 60_000);
 });
