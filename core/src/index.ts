@@ -22,6 +22,7 @@ export * from './ports/store-buyer-contact';
 export * from './ports/store-issuers';
 export * from './ports/store-jobs';
 export * from './ports/store-merchant-onboarding';
+export * from './ports/store-notifications';
 export * from './ports/store-reports';
 export * from './ports/store-reviews';
 export * from './ports/store-risk-counters';

@@ -29,6 +29,8 @@ export interface ServerConfig {
   vaultKeys: string | undefined;
   /** PAYRAIL_SIMULATORS: simulated QIWI and WebMoney under /_sim (default: on with the embedded database). */
   simulators: boolean;
+  /** PAYRAIL_ORCHESTRATOR_TIMING=1: measure the orchestrator's own time per call (GET /_debug/orchestrator-timing). */
+  orchestratorTiming: boolean;
   /** PAYRAIL_REVIEW_TIMEOUT / PAYRAIL_REVIEW_DEFAULT: antifraud reviews left open (antifraud/reviews.ts). */
   reviews?: { timeoutMs: number; defaultAction: 'approve' | 'reject' };
 }
@@ -76,6 +78,7 @@ const env = z.object({
   PAYRAIL_REVIEW_TIMEOUT: duration('PAYRAIL_REVIEW_TIMEOUT', '72h'),
   PAYRAIL_REVIEW_DEFAULT: z.enum(['approve', 'reject']).default('reject'),
   PAYRAIL_SIMULATORS: z.enum(['1', '0', 'on', 'off', 'true', 'false']).optional(),
+  PAYRAIL_ORCHESTRATOR_TIMING: z.enum(['1', '0', 'on', 'off', 'true', 'false']).optional(),
 });
 
 function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
@@ -124,5 +127,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServerConfi
       e.PAYRAIL_SIMULATORS === undefined
         ? !e.PAYRAIL_DATABASE_URL && simulatorsCanServe(publicUrl)
         : ['1', 'on', 'true'].includes(e.PAYRAIL_SIMULATORS),
+    orchestratorTiming: ['1', 'on', 'true'].includes(e.PAYRAIL_ORCHESTRATOR_TIMING ?? '0'),
   };
 }

@@ -1,4 +1,4 @@
-import type { Clock, Logger, Orchestrator, PluginRegistry, Store } from '@payrail/core';
+import type { Clock, Logger, Orchestrator, OrchestratorSelfTime, PluginRegistry, Store } from '@payrail/core';
 import type { CardVault } from '@payrail/plugin-cards';
 import type { AccountsOptions } from './accounts/accounts-options';
 import type { PaymentLookupOptions } from './routes/public/payment-lookup';
@@ -18,6 +18,8 @@ export interface AppServices {
   webhookSecrets?: SecretBox;
   /** Simulated QIWI and WebMoney (PAYRAIL_SIMULATORS); their routes are mounted under /_sim when present. */
   simulators?: SandboxSimulators;
+  /** The orchestrator's own time per call (PAYRAIL_ORCHESTRATOR_TIMING); GET /_debug/orchestrator-timing. */
+  orchestratorTiming?: OrchestratorSelfTime;
 }
 
 export interface AppOptions {

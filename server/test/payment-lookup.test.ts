@@ -222,6 +222,7 @@ describe.each(STORE_KINDS)('public payment lookup on %s', (kind) => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/public/payment-lookup',
       '/v1/reports/annual',
+      '/v1/reports/annual.pdf',
       '/v1/reports/period',
       '/v1/reports/realtime',
     ]);

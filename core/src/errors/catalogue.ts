@@ -323,6 +323,11 @@ export const ERROR_CATALOGUE = {
     false,
     'The acquiring bank is not one the PSP offers; choose an id from GET /v1/account/onboarding/acquiring-banks.',
   ),
+  PAYRAIL_ERR_CONTACT_TAKEN: entry(
+    'conflict',
+    false,
+    'The email address already belongs to another buyer account (as its login or a confirmed contact); that account must remove it first.',
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   iinRange: 'iin',
   enrolment: 'enr',
   shop: 'shop',
+  notification: 'ntf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,7 +2,13 @@
  * Single-use, expiring tokens (email confirmation, password reset, the second step of a 2FA login, a
  * financial step-up). Only the SHA-256 of the token is stored.
  */
-export type AccountTokenPurpose = 'email_confirmation' | 'password_reset' | 'mfa_login' | 'step_up';
+export type AccountTokenPurpose =
+  | 'email_confirmation'
+  | 'password_reset'
+  | 'mfa_login'
+  | 'step_up'
+  /** A buyer's contact email (`data.email`), confirmed by its mailed link. */
+  | 'contact_confirmation';
 
 export interface AccountToken {
   id: string;

@@ -108,6 +108,17 @@ export interface IssuerRepository {
   /** Creates the issuer and its first keys atomically. */
   create(args: { issuer: Issuer; apiKeys: IssuerApiKey[] }): Promise<void>;
   get(args: { id: string }): Promise<Issuer | null>;
+  /** Every issuer, oldest first (the back office lists them; issuers are few). */
+  list(): Promise<Issuer[]>;
+  /** The issuer's keys (revoked ones included), oldest first. */
+  listKeys(args: { issuerId: string }): Promise<IssuerApiKey[]>;
+  /** Adds a key to an existing issuer (rotation: the old keys keep working until revoked). */
+  addKey(args: { apiKey: IssuerApiKey }): Promise<void>;
+  /**
+   * Revokes one of the issuer's keys (a key already revoked keeps its first `revokedAt`). The key after
+   * the change, or null when the issuer has no key with this id.
+   */
+  revokeKey(args: { issuerId: string; id: string; now: Date }): Promise<IssuerApiKey | null>;
   /** The active (not revoked) issuer key with this hash, or null. */
   findActiveKeyByHash(args: { secretHash: string }): Promise<IssuerApiKey | null>;
 

@@ -9,6 +9,11 @@ export interface WebhookEndpoint {
   url: string;
   /** Event types to send, e.g. `payment.succeeded`; `*` means every type. */
   eventTypes: string[];
+  /**
+   * Only events whose payment (or refund's payment) belongs to this shop of the merchant; null or absent
+   * (endpoints made before shops had endpoints): every event.
+   */
+  shopId?: string | null;
   description: string | null;
   /**
    * The signing secret, sealed by the server (AES-256-GCM) before it reaches the store: the store never
@@ -21,6 +26,14 @@ export interface WebhookEndpoint {
   failingSince: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** What a merchant may change on an endpoint; a field left out stays as it is. */
+export interface WebhookEndpointChange {
+  url?: string;
+  eventTypes?: string[];
+  description?: string | null;
+  status?: 'enabled' | 'disabled';
 }
 
 /** One HTTP request made for a delivery. */
@@ -60,6 +73,18 @@ export interface WebhookRepository {
   getEndpoint(args: { merchantId: string; mode: Mode; id: string }): Promise<WebhookEndpoint | null>;
   /** Not deleted, oldest first. */
   listEndpoints(args: { merchantId: string; mode: Mode }): Promise<WebhookEndpoint[]>;
+  /**
+   * Changes a not-deleted endpoint (only the fields given). Setting `status: 'enabled'` also clears
+   * `failingSince` (a fresh start after the merchant fixed the receiver). The endpoint after the change,
+   * or null when there was none (or it is deleted).
+   */
+  updateEndpoint(args: {
+    merchantId: string;
+    mode: Mode;
+    id: string;
+    change: WebhookEndpointChange;
+    now: Date;
+  }): Promise<WebhookEndpoint | null>;
   /** Marks the endpoint deleted and fails its pending deliveries; false when there was none to delete. */
   deleteEndpoint(args: { merchantId: string; mode: Mode; id: string; now: Date }): Promise<boolean>;
   /** Enabled endpoints of the merchant and mode that subscribe to this event type (or to `*`). */

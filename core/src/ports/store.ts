@@ -6,6 +6,7 @@ import type { AntifraudConfigRepository } from './store-antifraud';
 import type { ApplicationRepository } from './store-applications';
 import type { AuditLogRepository } from './store-audit-log';
 import type {
+  BuyerContactRepository,
   CustomerContactFilter,
   CustomerContactListArgs,
   MerchantCustomerRef,
@@ -13,6 +14,7 @@ import type {
 import type { IssuerRepository } from './store-issuers';
 import type { JobRepository } from './store-jobs';
 import type { MerchantOnboarding, MerchantOnboardingRepository } from './store-merchant-onboarding';
+import type { NotificationRepository } from './store-notifications';
 import type { ReportRepository } from './store-reports';
 import type { ReviewRepository } from './store-reviews';
 import type { RiskCounterRepository } from './store-risk-counters';
@@ -63,6 +65,10 @@ export interface Store {
   tickets: TicketRepository;
   issuers: IssuerRepository;
   shops: ShopRepository;
+  /** Buyers' confirmed contact emails (buyer account). */
+  buyerContacts: BuyerContactRepository;
+  /** The durable queue of account and payment notifications (email, Telegram). */
+  notifications: NotificationRepository;
 }
 
 export interface Merchant {
@@ -190,10 +196,10 @@ export interface PaymentRepository {
   list(args: PaymentListFilter): Promise<Page<Payment>>;
   /** Applies a change atomically if the stored version still equals `expectedVersion`. */
   commit(change: PaymentChange): Promise<CommitResult>;
-  /** Payments of every merchant whose customer email is `email` (case-insensitive), newest first. */
+  /** Payments of every merchant whose customer email is one of `emails` (case-insensitive), newest first. */
   listByCustomerContact(args: CustomerContactListArgs): Promise<Page<Payment>>;
   /**
-   * The distinct (merchant, customer id) pairs of payments whose customer email is `email`, at most
+   * The distinct (merchant, customer id) pairs of payments whose customer email is one of `emails`, at most
    * `limit` of them: which merchant customers the buyer has been (their saved cards are the buyer's).
    */
   customerRefsByContact(args: CustomerContactFilter & { limit: number }): Promise<MerchantCustomerRef[]>;

@@ -22,6 +22,13 @@ export type AuditEventType =
   | 'financial_password.locked'
   | 'api_key.created'
   | 'api_key.revoked'
+  | 'payment.captured'
+  | 'webhook_endpoint.created'
+  | 'webhook_endpoint.updated'
+  | 'webhook_endpoint.deleted'
+  // issuer keys, from the back office (PSP staff: no merchant, so the entry has merchant_id null)
+  | 'issuer_key.created'
+  | 'issuer_key.revoked'
   | 'role.changed'
   | 'user.removed'
   // merchant onboarding and its review in the back office (server/src/onboarding)
@@ -34,7 +41,10 @@ export type AuditEventType =
   | 'application.approved'
   | 'application.rejected'
   | 'acquiring_bank.created'
-  | 'acquiring_bank.updated';
+  | 'acquiring_bank.updated'
+  // buyer account contacts (accounts/buyer/buyer-contacts.ts)
+  | 'buyer_contact.confirmed'
+  | 'buyer_contact.removed';
 
 export async function audit(
   store: Store,

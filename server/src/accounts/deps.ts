@@ -1,4 +1,5 @@
 import type { Clock, Logger, Store } from '@payrail/core';
+import type { SecretBox } from '../webhooks/secret-box';
 import type { AccountsOptions } from './accounts-options';
 
 /** What the account operations work with. */
@@ -7,4 +8,9 @@ export interface AccountsDeps {
   clock: Clock;
   logger: Logger;
   options: AccountsOptions;
+  /**
+   * Seals TOTP secrets at rest (the server secrets key, PAYRAIL_WEBHOOK_SECRETS_KEY); absent on
+   * PostgreSQL without the key, and then TOTP enrolment is refused.
+   */
+  secretBox?: SecretBox;
 }

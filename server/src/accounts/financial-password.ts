@@ -8,8 +8,17 @@ import { hashPassword, verifyPassword } from './password-hashing';
 import { assertPasswordAllowed } from './password-policy';
 import { updateUser } from './user-record';
 
-/** Money-moving operations from the personal account that need the financial password. */
-export type FinancialOperation = 'payment.refund' | 'payment.cancel' | 'api_key.create';
+/**
+ * Money-moving operations from the personal account that need the financial password. A capture needs it
+ * only for an amount other than the whole authorization; `webhook_settings.change` covers creating,
+ * changing and deleting a webhook endpoint (bound to the endpoint id, null when creating).
+ */
+export type FinancialOperation =
+  | 'payment.refund'
+  | 'payment.cancel'
+  | 'payment.capture'
+  | 'api_key.create'
+  | 'webhook_settings.change';
 
 /** What a step-up token is bound to: one operation on one object (and amount, when there is one). */
 export interface FinancialIntent {

@@ -5,6 +5,8 @@ export type Permission =
   | 'payments:read'
   | 'payments:write'
   | 'api_keys:manage'
+  /** Webhook endpoints (where payment events go, with their signing secrets): owner only. */
+  | 'webhooks:manage'
   | 'audit:read'
   | 'users:read'
   | 'users:manage'
@@ -20,6 +22,7 @@ const GRANTS: Record<UserRole, readonly Permission[]> = {
     'payments:read',
     'payments:write',
     'api_keys:manage',
+    'webhooks:manage',
     'audit:read',
     'users:read',
     'users:manage',

@@ -7,6 +7,7 @@ import type { AccountsDeps } from './deps';
 import { consumeToken } from './one-time-tokens';
 import { assertCurrentPassword } from './password-change';
 import { sha256Hex } from './secrets';
+import { isSealedTotpSecret, openTotpSecret, requireSecretBox, sealTotpSecret } from './totp-secret-seal';
 import { updateUser } from './user-record';
 
 const RECOVERY_CODE_COUNT = 10;
@@ -39,11 +40,12 @@ export async function startTotpEnrolment(deps: AccountsDeps, user: User, current
   if (user.totpEnabledAt) {
     throw new PayrailError('PAYRAIL_ERR_VALIDATION', { message: 'Two-factor authentication is already on.' });
   }
+  const box = requireSecretBox(deps.secretBox);
   const secret = generateSecret();
   await updateUser(
     deps.store,
     user.id,
-    () => ({ totpSecret: secret, totpEnabledAt: null }),
+    () => ({ totpSecret: sealTotpSecret(box, user.id, secret), totpEnabledAt: null }),
     deps.clock.now(),
   );
   const uri = generateURI({ issuer: deps.options.totpIssuer, label: user.login, secret });
@@ -63,7 +65,7 @@ export async function confirmTotpEnrolment(
       message: 'Start enrolment first (POST /v1/account/mfa/totp).',
     });
   }
-  if (!(await totpMatches(user.totpSecret, code, now))) {
+  if (!(await totpMatches(openTotpSecret(deps.secretBox, user.id, user.totpSecret), code, now))) {
     throw new PayrailError('PAYRAIL_ERR_MFA_CODE_INVALID', { param: 'code' });
   }
   const codes = newRecoveryCodes();
@@ -77,6 +79,23 @@ export async function confirmTotpEnrolment(
   return codes;
 }
 
+/**
+ * A secret stored in clear before sealing existed is sealed on its first successful use (when the server
+ * has a key; otherwise it stays as it is and keeps working).
+ */
+async function resealLegacySecret(deps: AccountsDeps, user: User, secret: string): Promise<void> {
+  const stored = user.totpSecret;
+  if (!stored || isSealedTotpSecret(stored) || !deps.secretBox) return;
+  const sealed = sealTotpSecret(deps.secretBox, user.id, secret);
+  await updateUser(
+    deps.store,
+    user.id,
+    // Only if it is still the same legacy value (a concurrent disable or re-enrolment wins).
+    (current) => (current.totpSecret === stored ? { totpSecret: sealed } : {}),
+    deps.clock.now(),
+  );
+}
+
 /** Checks a TOTP code or consumes a recovery code (each recovery code works once). */
 export async function verifySecondFactor(
   deps: AccountsDeps,
@@ -85,7 +104,13 @@ export async function verifySecondFactor(
   code: string,
 ): Promise<void> {
   const now = deps.clock.now();
-  if (user.totpSecret && (await totpMatches(user.totpSecret, code.trim(), now))) return;
+  if (user.totpSecret) {
+    const secret = openTotpSecret(deps.secretBox, user.id, user.totpSecret);
+    if (await totpMatches(secret, code.trim(), now)) {
+      await resealLegacySecret(deps, user, secret);
+      return;
+    }
+  }
   const hash = sha256Hex(normaliseCode(code));
   if (await deps.store.users.consumeRecoveryCode({ id: user.id, codeHash: hash })) {
     await audit(deps.store, request, now, user, 'mfa.recovery_code_used');

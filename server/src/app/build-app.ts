@@ -10,6 +10,7 @@ import { loggerOptions } from '../http/logging';
 import { registerOpenApi } from '../http/openapi';
 import { servicesDecorator } from '../http/services-plugin';
 import { accountsApi } from '../routes/accounts';
+import { debugTimingRoutes } from '../routes/debug-timing';
 import { healthRoutes } from '../routes/health';
 import { webhookRoutes } from '../routes/hooks';
 import { issuerApi } from '../routes/issuer';
@@ -58,11 +59,22 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
   await app.register(paymentLookupRoutes, { prefix: '/v1/public', ...options.paymentLookup });
   // The personal account (/v1/auth, /v1/account): session-authenticated, separate from the API-key context.
   const accounts = options.accounts ?? defaultAccountsOptions(options.publicUrl, services.logger);
+  // Notifications go through the store's durable queue (the notifications.deliver job retries them).
+  accounts.notifier.useQueue({ store: services.store, clock: services.clock });
   app.addHook('onClose', () => accounts.notifier.close());
   await app.register(accountsApi, {
-    deps: { store: services.store, clock: services.clock, logger: services.logger, options: accounts },
+    deps: {
+      store: services.store,
+      clock: services.clock,
+      logger: services.logger,
+      options: accounts,
+      // The server secrets key (PAYRAIL_WEBHOOK_SECRETS_KEY) also seals TOTP secrets.
+      ...(services.webhookSecrets ? { secretBox: services.webhookSecrets } : {}),
+    },
   });
   if (services.simulators) await app.register(simulatorRoutes, { simulators: services.simulators });
+  if (services.orchestratorTiming)
+    await app.register(debugTimingRoutes, { timing: services.orchestratorTiming });
 
   await app.ready();
   return app;

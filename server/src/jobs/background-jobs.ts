@@ -14,6 +14,7 @@ import { expireUnpaidPayments, voidStaleAuthorizations } from './payment-expiry'
 import { syncPendingPayments } from './payment-sync';
 import { reconcilePayments } from './reconciliation';
 import { syncPendingRefunds } from './refund-sync';
+import { rollUpReports } from './report-rollups';
 import { expireTrials } from './trial-expiry';
 import { yieldingPool } from './yielding-pool';
 
@@ -21,6 +22,7 @@ import { yieldingPool } from './yielding-pool';
 export const JOB_NAMES = {
   dispatchOutbox: 'webhooks.dispatch_outbox',
   deliverWebhooks: 'webhooks.deliver',
+  deliverNotifications: 'notifications.deliver',
   syncPayments: 'payments.sync',
   syncRefunds: 'refunds.sync',
   expirePayments: 'payments.expire',
@@ -29,6 +31,7 @@ export const JOB_NAMES = {
   resolveReviews: 'antifraud.resolve_expired_reviews',
   purgeRiskCounters: 'antifraud.purge_risk_counters',
   expireTrials: 'onboarding.expire_trials',
+  rollUpReports: 'reports.rollup',
 } as const;
 
 export interface JobSettings {
@@ -54,6 +57,7 @@ export interface JobSettings {
 const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
   dispatchOutbox: '2s',
   deliverWebhooks: '2s',
+  deliverNotifications: '2s',
   syncPayments: '30s',
   syncRefunds: '1m',
   expirePayments: '5m',
@@ -64,6 +68,8 @@ const DEFAULT_INTERVALS: Record<keyof typeof JOB_NAMES, string> = {
   purgeRiskCounters: '1h',
   // A trial ends at most this late after its 24 hours.
   expireTrials: '5m',
+  // Closes the previous UTC day soon after midnight and keeps days changed since their rollup few.
+  rollUpReports: '1h',
 };
 
 export interface BackgroundJobDeps {
@@ -110,7 +116,8 @@ export async function startBackgroundJobs(
   scheduler.define(JOB_NAMES.dispatchOutbox, async () => {
     // Drain the backlog in one run, batch by batch.
     const { notifier } = deps;
-    const onDispatched = notifier
+    // Queued (deduplicated per event and user) before the event is marked: a crash cannot skip them.
+    const beforeDispatch = notifier
       ? async (event: OutboxEvent) => {
           try {
             await notifyForEvent({ store: deps.store, notifier, event });
@@ -124,12 +131,17 @@ export async function startBackgroundJobs(
       (await dispatchOutbox({
         store: deps.store,
         clock: deps.clock,
-        ...(onDispatched ? { onDispatched } : {}),
+        ...(beforeDispatch ? { beforeDispatch } : {}),
       })) === 100
     ) {}
   });
   scheduler.define(JOB_NAMES.deliverWebhooks, async () => {
     while ((await sender.runOnce()) === 50) {}
+  });
+  scheduler.define(JOB_NAMES.deliverNotifications, async () => {
+    // The durable queue's safety net: whatever the fast path after enqueue did not deliver.
+    const { notifier } = deps;
+    if (notifier) while ((await notifier.deliverDue({ limit: 50 })) === 50) {}
   });
   scheduler.define(JOB_NAMES.syncPayments, async () => {
     await syncPendingPayments(paymentDeps, {
@@ -170,6 +182,9 @@ export async function startBackgroundJobs(
   });
   scheduler.define(JOB_NAMES.expireTrials, async () => {
     await expireTrials(deps);
+  });
+  scheduler.define(JOB_NAMES.rollUpReports, async () => {
+    await rollUpReports(deps);
   });
   await scheduler.start();
   const intervals = { ...DEFAULT_INTERVALS, ...settings.intervals };

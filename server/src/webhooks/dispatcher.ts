@@ -1,4 +1,5 @@
 import { type Clock, newId, type OutboxEvent, type Store, type WebhookDelivery } from '@payrail/core';
+import { endpointTakesShop, shopOfEvent } from './endpoint-shop';
 
 /**
  * Turns outbox events into deliveries, one per (event, subscribed endpoint), and marks each event
@@ -14,6 +15,11 @@ export async function dispatchOutbox(args: {
    * the mark, so a crash in between skips it: at most once, unlike webhooks, which are at least once.
    */
   onDispatched?: (event: OutboxEvent) => Promise<void>;
+  /**
+   * Runs for each event before it is marked dispatched (durable notifications, deduplicated per event):
+   * a crash in between runs it again on the next pass instead of skipping it.
+   */
+  beforeDispatch?: (event: OutboxEvent) => Promise<void>;
 }): Promise<number> {
   const { store, clock } = args;
   const events = await store.webhooks.undispatchedEvents({ limit: args.batchSize ?? 100 });
@@ -24,7 +30,12 @@ export async function dispatchOutbox(args: {
       mode: event.mode,
       type: event.type,
     });
-    const deliveries = endpoints.map((endpoint) => newDelivery(event.id, endpoint, now));
+    // A per-shop endpoint takes only events of its shop's payments (and their refunds).
+    const shopId = shopOfEvent(event.data);
+    const deliveries = endpoints
+      .filter((endpoint) => endpointTakesShop(endpoint, shopId))
+      .map((endpoint) => newDelivery(event.id, endpoint, now));
+    if (args.beforeDispatch) await args.beforeDispatch(event);
     const { first } = await store.webhooks.dispatchEvent({ eventId: event.id, deliveries, now });
     if (first && args.onDispatched) await args.onDispatched(event);
   }

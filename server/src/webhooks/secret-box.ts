@@ -6,7 +6,8 @@ import { PayrailError } from '@payrail/core';
  * usable to sign deliveries, so it cannot be hashed like an API key; sealing means a copy of the
  * database (a backup, a replica, a leaked dump) does not let anyone forge Payrail's signatures without
  * the key, which lives in the environment. The endpoint id is bound as additional data, so a sealed
- * secret copied onto another endpoint does not open.
+ * secret copied onto another endpoint does not open. The same key (the server secrets key) also seals
+ * users' TOTP secrets (accounts/totp-secret-seal.ts), bound to the user id.
  */
 export interface SecretBox {
   seal(plain: string, boundTo: string): string;
@@ -44,7 +45,7 @@ export function createSecretBox(key: Buffer): SecretBox {
     open(sealed, boundTo) {
       const [version, iv, tag, body] = sealed.split('.');
       if (version !== VERSION || !iv || !tag || body === undefined) {
-        throw new PayrailError('PAYRAIL_ERR_INTERNAL', { message: 'A sealed webhook secret is malformed.' });
+        throw new PayrailError('PAYRAIL_ERR_INTERNAL', { message: 'A sealed secret is malformed.' });
       }
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
@@ -56,7 +57,7 @@ export function createSecretBox(key: Buffer): SecretBox {
       } catch (cause) {
         throw new PayrailError('PAYRAIL_ERR_CONFIG', {
           message:
-            'A webhook signing secret cannot be opened: PAYRAIL_WEBHOOK_SECRETS_KEY differs from the key it was sealed with.',
+            'A sealed secret (webhook signing secret or TOTP secret) cannot be opened: PAYRAIL_WEBHOOK_SECRETS_KEY differs from the key it was sealed with.',
           cause,
         });
       }

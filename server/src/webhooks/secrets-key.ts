@@ -5,7 +5,8 @@ import type { DatabaseConfig } from '../config';
 import { createSecretBox, parseSecretsKey, type SecretBox } from './secret-box';
 
 /**
- * Where the key that seals webhook secrets comes from:
+ * Where the server secrets key comes from. It seals webhook signing secrets and users' TOTP secrets
+ * (accounts/totp-secret-seal.ts); the variable keeps its original name.
  * - `PAYRAIL_WEBHOOK_SECRETS_KEY` when set (required for PostgreSQL: every instance needs the same key);
  * - embedded store on a directory: a key generated once and kept next to the data directory (mode 0600),
  *   so `pnpm start` works with no setup — back it up together with the data directory;

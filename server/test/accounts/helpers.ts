@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Clock, type Logger, ManualClock, silentLogger } from '@payrail/core';
 import { type MswLoopbackServer, serveMswHandlers } from '@payrail/testkit';
@@ -11,6 +12,7 @@ import { telegramBot } from '../../src/accounts/notifications/telegram-bot';
 import { hashPassword } from '../../src/accounts/password-hashing';
 import { telegramLoginHash } from '../../src/accounts/telegram-login';
 import { newUser } from '../../src/accounts/user-record';
+import { createSecretBox } from '../../src/webhooks/secret-box';
 import { type ApiResponse, createTestApp, inject, type StoreKind, type TestApp } from '../helpers/test-app';
 
 export const BOT_TOKEN = '123456789:AAHk-test-token-for-payrail-tests_xyz';
@@ -156,7 +158,13 @@ export async function createAccountsTestApp(
     notifier,
     ...overrides,
   };
-  const t = await createTestApp({ clock: clock as Clock, accounts, store });
+  // A random server secrets key per app: TOTP secrets are sealed with it.
+  const t = await createTestApp({
+    clock: clock as Clock,
+    accounts,
+    store,
+    secretBox: createSecretBox(randomBytes(32)),
+  });
   return {
     ...t,
     smtp,

@@ -44,30 +44,35 @@ describe.each<StoreKind>(['pglite', 'postgres', 'mongodb'])('payments by custome
     await payment(m2, { mode: 'live', customer: null });
     const second = await payment(m2, { mode: 'live', customer: { id: 'c-2', email } });
 
-    const page = await store.payments.listByCustomerContact({ email, mode: 'live', limit: 10 });
+    const page = await store.payments.listByCustomerContact({ emails: [email], mode: 'live', limit: 10 });
     expect(page.data.map((p) => p.id)).toEqual([second.id, first.id]);
     expect(page.hasMore).toBe(false);
     // The stored payment comes back unchanged (no lookup key leaks into the domain object).
     expect(page.data[1]).toEqual(first);
     const mixedCase = await store.payments.listByCustomerContact({
-      email: email.replace('ann', 'ANN'),
+      emails: [email.replace('ann', 'ANN')],
       mode: 'live',
       limit: 10,
     });
     expect(mixedCase.data).toHaveLength(2);
 
-    const one = await store.payments.listByCustomerContact({ email, mode: 'live', limit: 1 });
+    const one = await store.payments.listByCustomerContact({ emails: [email], mode: 'live', limit: 1 });
     expect(one).toMatchObject({ hasMore: true, data: [{ id: second.id }] });
     const next = await store.payments.listByCustomerContact({
-      email,
+      emails: [email],
       mode: 'live',
       limit: 1,
       startingAfter: second.id,
     });
     expect(next).toMatchObject({ hasMore: false, data: [{ id: first.id }] });
     expect(
-      (await store.payments.listByCustomerContact({ email: uniqueEmail('nobody'), mode: 'live', limit: 10 }))
-        .data,
+      (
+        await store.payments.listByCustomerContact({
+          emails: [uniqueEmail('nobody')],
+          mode: 'live',
+          limit: 10,
+        })
+      ).data,
     ).toEqual([]);
   });
 
@@ -80,7 +85,7 @@ describe.each<StoreKind>(['pglite', 'postgres', 'mongodb'])('payments by custome
       expectedVersion: 1,
     });
     expect(changed.ok).toBe(true);
-    const page = await store.payments.listByCustomerContact({ email, mode: 'live', limit: 10 });
+    const page = await store.payments.listByCustomerContact({ emails: [email], mode: 'live', limit: 10 });
     expect(page.data.map((x) => [x.id, x.status])).toEqual([[p.id, 'failed']]);
   });
 
@@ -94,13 +99,84 @@ describe.each<StoreKind>(['pglite', 'postgres', 'mongodb'])('payments by custome
     await payment(m2, { mode: 'test', customer: { id: 'cus-test', email } });
     await payment(m2, { mode: 'live', customer: { id: 'cus-other', email: uniqueEmail('eve') } });
 
-    const refs = await store.payments.customerRefsByContact({ email, mode: 'live', limit: 10 });
+    const refs = await store.payments.customerRefsByContact({ emails: [email], mode: 'live', limit: 10 });
     const expected = [
       { merchantId: m1, customerId: 'cus-a' },
       { merchantId: m2, customerId: 'cus-b' },
     ].sort((a, b) => a.merchantId.localeCompare(b.merchantId));
     expect(refs).toEqual(expected);
-    expect(await store.payments.customerRefsByContact({ email, mode: 'live', limit: 1 })).toHaveLength(1);
+    expect(
+      await store.payments.customerRefsByContact({ emails: [email], mode: 'live', limit: 1 }),
+    ).toHaveLength(1);
+  });
+
+  it('matches any of several emails (a buyer login and contacts) in one list', async () => {
+    const m = await merchant();
+    const [login, contact] = [uniqueEmail('fay'), uniqueEmail('fay-contact')];
+    const a = await payment(m, { mode: 'live', customer: { id: 'cus-l', email: login } });
+    const b = await payment(m, { mode: 'live', customer: { id: 'cus-c', email: contact.toUpperCase() } });
+    await payment(m, { mode: 'live', customer: { email: uniqueEmail('gus') } });
+    const page = await store.payments.listByCustomerContact({
+      emails: [login, contact],
+      mode: 'live',
+      limit: 10,
+    });
+    expect(page.data.map((p) => p.id)).toEqual([b.id, a.id]);
+    const refs = await store.payments.customerRefsByContact({
+      emails: [login, contact],
+      mode: 'live',
+      limit: 10,
+    });
+    expect(refs.map((r) => r.customerId).sort()).toEqual(['cus-c', 'cus-l']);
+    expect(
+      (await store.payments.listByCustomerContact({ emails: [], mode: 'live', limit: 10 })).data,
+    ).toEqual([]);
+  });
+
+  it('keeps one buyer per confirmed contact address', async () => {
+    const now = new Date();
+    const users = [0, 1].map(() => {
+      const u = newUser(
+        {
+          accountType: 'buyer',
+          role: 'buyer',
+          merchantId: null,
+          login: `@contact_${kind}_${Date.now().toString(36)}${counter++}`,
+          loginKind: 'telegram',
+          passwordHash: 'x',
+          locale: 'en',
+        },
+        now,
+      );
+      return u;
+    });
+    for (const user of users) expect((await store.users.insert({ user })).ok).toBe(true);
+    const [first, second] = users as [(typeof users)[0], (typeof users)[0]];
+    const email = uniqueEmail('shared');
+    const added = await store.buyerContacts.insert({
+      contact: { email: email.toUpperCase(), userId: first.id, confirmedAt: now },
+    });
+    expect(added).toEqual({ ok: true, contact: { email, userId: first.id, confirmedAt: now } });
+    // The same buyer again: still theirs, unchanged; another buyer: taken.
+    expect(
+      await store.buyerContacts.insert({ contact: { email, userId: first.id, confirmedAt: new Date() } }),
+    ).toEqual(added);
+    expect(
+      await store.buyerContacts.insert({ contact: { email, userId: second.id, confirmedAt: now } }),
+    ).toEqual({ ok: false, reason: 'email_taken' });
+    const other = uniqueEmail('another');
+    await store.buyerContacts.insert({ contact: { email: other, userId: first.id, confirmedAt: now } });
+    expect((await store.buyerContacts.listByUser({ userId: first.id })).map((c) => c.email)).toEqual(
+      [email, other].sort(),
+    );
+    expect(await store.buyerContacts.listByUser({ userId: second.id })).toEqual([]);
+    expect(await store.buyerContacts.delete({ userId: second.id, email })).toBe(false);
+    expect(await store.buyerContacts.delete({ userId: first.id, email: email.toUpperCase() })).toBe(true);
+    expect(await store.buyerContacts.delete({ userId: first.id, email })).toBe(false);
+    // Freed: now the second buyer may confirm it.
+    expect(
+      (await store.buyerContacts.insert({ contact: { email, userId: second.id, confirmedAt: now } })).ok,
+    ).toBe(true);
   });
 
   it("a buyer's payment notification choices round-trip on the user record (absent: null)", async () => {
@@ -155,11 +231,11 @@ describe.each<StoreKind>(['pglite', 'postgres', 'mongodb'])('payments by custome
       // As an older version left it: no key, and no index yet.
       await payments.updateMany({ id: p.id }, { $unset: { customerEmailKey: '' } });
       await payments.dropIndex('payments_customer_email');
-      expect((await store.payments.listByCustomerContact({ email, mode: 'live', limit: 10 })).data).toEqual(
-        [],
-      );
+      expect(
+        (await store.payments.listByCustomerContact({ emails: [email], mode: 'live', limit: 10 })).data,
+      ).toEqual([]);
       await store.migrate();
-      const page = await store.payments.listByCustomerContact({ email, mode: 'live', limit: 10 });
+      const page = await store.payments.listByCustomerContact({ emails: [email], mode: 'live', limit: 10 });
       expect(page.data.map((x) => x.id)).toEqual([p.id]);
       expect(await payments.indexExists('payments_customer_email')).toBe(true);
     });

@@ -22,6 +22,7 @@ import { buildApp } from '../../src/app/build-app';
 import { generateApiKey } from '../../src/auth/api-keys';
 import { issuerServiceOptions } from '../../src/issuers/store-issuer-directory';
 import type { AppOptions, AppServices } from '../../src/services';
+import type { SecretBox } from '../../src/webhooks/secret-box';
 
 export const PUBLIC_URL = 'http://payrail.test';
 export const FAKE_WEBHOOK_SECRET = 'fake_whsec_0123456789abcdef';
@@ -139,6 +140,8 @@ export interface TestAppOptions {
   paymentLookup?: AppOptions['paymentLookup'];
   /** Personal-account options (mailer, Telegram, limits); default: built-in, no SMTP. */
   accounts?: AppOptions['accounts'];
+  /** The server secrets key's box (webhook signing secrets, TOTP secrets); default none. */
+  secretBox?: SecretBox;
 }
 
 /** One app per test file (PGlite starts in 2–4 s); tests isolate themselves with fresh merchants. */
@@ -170,7 +173,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     fingerprintKey: PROCESS_FINGERPRINT_KEY,
     clock,
   });
-  const services: AppServices = { store, registry, orchestrator, clock, logger, vault };
+  const services: AppServices = {
+    store,
+    registry,
+    orchestrator,
+    clock,
+    logger,
+    vault,
+    ...(options.secretBox ? { webhookSecrets: options.secretBox } : {}),
+  };
   const app = await buildApp(services, {
     publicUrl: PUBLIC_URL,
     logger: options.logger ?? false,

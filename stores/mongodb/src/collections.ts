@@ -1,4 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
+import type { BuyerContactDoc } from './buyer-contact-documents';
 import type {
   AccountTokenDoc,
   ApiKeyDoc,
@@ -27,6 +28,7 @@ import type {
   UserDoc,
 } from './documents';
 import { guarded } from './errors';
+import type { NotificationDoc } from './notification-documents';
 import type { AcquiringBankDoc, ApplicationDoc } from './onboarding-documents';
 import type {
   EnrolmentClaimDoc,
@@ -77,6 +79,8 @@ export interface Collections {
   tickets: Collection<TicketDoc>;
   ticketAttachments: Collection<TicketAttachmentDoc>;
   shops: Collection<ShopDoc>;
+  buyerContacts: Collection<BuyerContactDoc>;
+  notifications: Collection<NotificationDoc>;
 }
 
 export function collections(db: Db, connect: () => Promise<void>): Collections {
@@ -121,6 +125,8 @@ export function collections(db: Db, connect: () => Promise<void>): Collections {
     tickets: db.collection<TicketDoc>('tickets'),
     ticketAttachments: db.collection<TicketAttachmentDoc>('ticket_attachments'),
     shops: db.collection<ShopDoc>('shops'),
+    buyerContacts: db.collection<BuyerContactDoc>('buyer_contacts'),
+    notifications: db.collection<NotificationDoc>('notifications'),
   };
 }
 
@@ -257,6 +263,14 @@ export const INDEXES: { [K in CollectionName]: IndexDescription[] } = {
   shops: [
     { key: { id: 1 }, name: 'shops_id', unique: true },
     { key: { merchantId: 1, id: 1 }, name: 'shops_merchant' },
+  ],
+  // One buyer per address rests on `_id` (derived from the email); a buyer's list reads by user.
+  buyerContacts: [{ key: { userId: 1, email: 1 }, name: 'buyer_contacts_user' }],
+  // Uniqueness of the dedupe key rests on `_id`; the delivery job looks up due and expired-lease messages.
+  notifications: [
+    { key: { id: 1 }, name: 'notifications_id', unique: true },
+    { key: { status: 1, nextAttemptAt: 1 }, name: 'notifications_due' },
+    { key: { status: 1, leaseUntil: 1 }, name: 'notifications_leased' },
   ],
   riskCounters: [
     { key: { key: 1, bucket: 1 }, name: 'risk_counters_key' },

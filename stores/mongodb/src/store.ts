@@ -7,12 +7,14 @@ import { antifraudRepository } from './repositories/antifraud';
 import { apiKeyRepository } from './repositories/api-keys';
 import { applicationRepository } from './repositories/applications';
 import { auditLogRepository } from './repositories/audit-log';
+import { buyerContactRepository } from './repositories/buyer-contacts';
 import { eventRepository } from './repositories/events';
 import { idempotencyRepository } from './repositories/idempotency';
 import { issuerRepository } from './repositories/issuers';
 import { jobRepository } from './repositories/jobs';
 import { ledgerRepository } from './repositories/ledger';
 import { merchantRepository } from './repositories/merchants';
+import { notificationRepository } from './repositories/notifications';
 import { paymentRepository } from './repositories/payments';
 import { backfillCustomerEmailKeys } from './repositories/payments-by-contact';
 import { refundRepository } from './repositories/refunds';
@@ -123,6 +125,8 @@ export function createMongoStore(options: MongoStoreOptions): MongoStore {
     tickets: ticketRepository(all),
     issuers: issuerRepository(all),
     shops: shopRepository(all),
+    buyerContacts: buyerContactRepository(all),
+    notifications: notificationRepository(all),
   };
   return store;
 }

@@ -9,14 +9,17 @@ import { antifraudRepository } from './repositories/antifraud';
 import { apiKeyRepository } from './repositories/api-keys';
 import { applicationRepository } from './repositories/applications';
 import { auditLogRepository } from './repositories/audit-log';
+import { buyerContactRepository } from './repositories/buyer-contacts';
 import { eventRepository } from './repositories/events';
 import { idempotencyRepository } from './repositories/idempotency';
 import { issuerRepository } from './repositories/issuers';
 import { jobRepository } from './repositories/jobs';
 import { ledgerRepository } from './repositories/ledger';
 import { merchantRepository } from './repositories/merchants';
+import { notificationRepository } from './repositories/notifications';
 import { paymentRepository } from './repositories/payments';
 import { refundRepository } from './repositories/refunds';
+import { type RollupRunResult, rollUpReports } from './repositories/report-rollups';
 import { reportRepository } from './repositories/reports';
 import { reviewRepository } from './repositories/reviews';
 import { riskCounterRepository } from './repositories/risk-counters';
@@ -35,6 +38,8 @@ export interface PostgresStore extends Store {
    * PostgreSQL backend). On PGlite this is the only way in: the database lives in this process.
    */
   readonly pool: pg.Pool;
+  /** Rolls up closed UTC days for reports and recomputes changed ones (migration 0018; run by a job). */
+  rollUpReports(now: Date): Promise<RollupRunResult>;
 }
 
 /**
@@ -57,6 +62,7 @@ export function createStoreOnPool(args: {
     async ping() {
       await db.query('SELECT 1');
     },
+    rollUpReports: (now) => rollUpReports(db, now),
     close() {
       closing ??= args.close();
       return closing;
@@ -83,6 +89,8 @@ export function createStoreOnPool(args: {
     applications: applicationRepository(db),
     acquiringBanks: acquiringBankRepository(db),
     shops: shopRepository(db),
+    buyerContacts: buyerContactRepository(db),
     issuers: issuerRepository(db),
+    notifications: notificationRepository(db),
   };
 }

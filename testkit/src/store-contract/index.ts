@@ -3,16 +3,19 @@ import { accountCases } from './cases/accounts';
 import { antifraudCases } from './cases/antifraud';
 import { commitCases } from './cases/commit';
 import { idempotencyCases } from './cases/idempotency';
+import { issuerKeyCases } from './cases/issuer-keys';
 import { issuerCases } from './cases/issuers';
 import { jobCases } from './cases/jobs';
 import { ledgerEventCases } from './cases/ledger-events';
 import { merchantCases } from './cases/merchants';
 import { migrationCases } from './cases/migrations';
+import { notificationCases } from './cases/notifications';
 import { paymentCases } from './cases/payments';
 import { reportCases } from './cases/reports';
 import { shopCases } from './cases/shops';
 import { storedCardCases } from './cases/stored-cards';
 import { ticketCases } from './cases/tickets';
+import { webhookEndpointUpdateCases } from './cases/webhook-endpoint-updates';
 import { webhookCases } from './cases/webhooks';
 import type { ContractCase, StoreContractOptions, StoreHandle } from './contract';
 
@@ -30,13 +33,16 @@ export const STORE_CONTRACT_CASES: readonly ContractCase[] = [
   ...storedCardCases,
   ...reportCases,
   ...webhookCases,
+  ...webhookEndpointUpdateCases,
   ...jobCases,
   ...antifraudCases,
   ...issuerCases,
+  ...issuerKeyCases,
   ...migrationCases,
   ...accountCases,
   ...shopCases,
   ...ticketCases,
+  ...notificationCases,
 ];
 
 /** Case names, for `options.skip`. */

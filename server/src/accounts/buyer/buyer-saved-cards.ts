@@ -11,12 +11,13 @@ export interface BuyerSavedCard {
 
 /**
  * The cards saved at any merchant for the buyer. A stored card belongs to a merchant's customer id;
- * it is the buyer's when that merchant has a live payment naming both that customer id and the buyer's
- * confirmed email — the card was saved on the payment page by whoever paid as that customer.
+ * it is the buyer's when that merchant has a live payment naming both that customer id and one of the
+ * buyer's confirmed emails — the card was saved on the payment page by whoever paid as that customer.
  */
-export async function savedCardsOfBuyer(store: Store, email: string): Promise<BuyerSavedCard[]> {
+export async function savedCardsOfBuyer(store: Store, emails: readonly string[]): Promise<BuyerSavedCard[]> {
+  if (emails.length === 0) return [];
   const refs = await store.payments.customerRefsByContact({
-    email,
+    emails,
     mode: BUYER_MODE,
     limit: MAX_CUSTOMER_REFS,
   });
@@ -37,8 +38,8 @@ export async function savedCardsOfBuyer(store: Store, email: string): Promise<Bu
  * Detaches one of the buyer's saved cards: the vault erases its number, so the merchant's one-click
  * payments with it fail from now on. Anyone else's card is a 404, exactly like an unknown id.
  */
-export async function removeBuyerSavedCard(store: Store, email: string, id: string, now: Date) {
-  const found = (await savedCardsOfBuyer(store, email)).find((c) => c.card.id === id);
+export async function removeBuyerSavedCard(store: Store, emails: readonly string[], id: string, now: Date) {
+  const found = (await savedCardsOfBuyer(store, emails)).find((c) => c.card.id === id);
   const deleted =
     found !== undefined &&
     (await store.storedCards.delete({

@@ -20,11 +20,15 @@ const BUYER_NOTICE: Record<
 
 const amountOf = (amount: number, currency: string) => `${formatDecimal(amount, currency)} ${currency}`;
 
+/** One message per (event, user, template): running the dispatcher again over an event queues nothing new. */
+const dedupeKey = (event: OutboxEvent, userId: string, template: string) =>
+  `${event.id}:${userId}:${template}`;
+
 /**
  * Turns one outbox event into notifications: the buyer whose confirmed email login matches the
  * payment's customer email hears of success, rejection and refunds on the channel they chose; the
  * merchant's owners hear of new payments and refunds. Test-mode events notify nobody.
- * Returns how many messages were queued.
+ * Returns how many messages were queued (a message already queued for the event counts too).
  */
 export async function notifyForEvent(args: {
   store: Store;
@@ -57,13 +61,19 @@ export async function notifyForEvent(args: {
       // The buyer's choice per notice (accounts/buyer): a channel, or `none`.
       const recipient = buyerPaymentRecipient(buyer, BUYER_NOTICE[buyerTemplate]);
       if (recipient) {
-        notifier.send(recipient, buyer.locale, buyerTemplate, {
-          paymentId: payment.id,
-          amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
-          merchant: merchantName,
-          // Never the merchant's reason (it may name antifraud rules): the neutral buyer message.
-          reason: payment.decline ? BUYER_DECLINE_MESSAGE.replace(/\.$/, '') : '',
-        });
+        await notifier.send(
+          recipient,
+          buyer.locale,
+          buyerTemplate,
+          {
+            paymentId: payment.id,
+            amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
+            merchant: merchantName,
+            // Never the merchant's reason (it may name antifraud rules): the neutral buyer message.
+            reason: payment.decline ? BUYER_DECLINE_MESSAGE.replace(/\.$/, '') : '',
+          },
+          { userId: buyer.id, dedupeKey: dedupeKey(event, buyer.id, buyerTemplate) },
+        );
         queued++;
       }
     }
@@ -81,11 +91,16 @@ export async function notifyForEvent(args: {
     );
     const refund = event.type.startsWith('refund.') ? (event.data.object as RefundResource) : null;
     for (const owner of owners) {
-      notifier.notifyUser(owner, merchantTemplate, {
-        paymentId: payment.id,
-        refundId: refund?.id ?? '',
-        amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
-      });
+      await notifier.notifyUser(
+        owner,
+        merchantTemplate,
+        {
+          paymentId: payment.id,
+          refundId: refund?.id ?? '',
+          amount: amountOf(refund?.amount ?? payment.amount, payment.currency),
+        },
+        { dedupeKey: dedupeKey(event, owner.id, merchantTemplate) },
+      );
       queued++;
     }
   }

@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
  */
 export type TemplateName =
   | 'email_confirmation'
+  | 'contact_confirmation'
   | 'password_reset'
   | 'lockout'
   | 'already_registered'
@@ -38,6 +39,10 @@ const SOURCES: Record<Locale, Record<TemplateName, Source>> = {
     email_confirmation: {
       subject: 'Confirm your Payrail account',
       text: 'Confirm your login {{login}} by opening this link within 24 hours:\n{{link}}\n\nIf you did not register, ignore this message.',
+    },
+    contact_confirmation: {
+      subject: 'Confirm your email for Payrail payments',
+      text: 'To see the payments made with {{email}} in your Payrail buyer account, open this link within 24 hours:\n{{link}}\n\nIf you did not ask for it, ignore this message.',
     },
     password_reset: {
       subject: 'Reset your Payrail password',
@@ -120,6 +125,10 @@ const SOURCES: Record<Locale, Record<TemplateName, Source>> = {
     email_confirmation: {
       subject: 'Подтвердите учётную запись Payrail',
       text: 'Подтвердите логин {{login}}, открыв ссылку в течение 24 часов:\n{{link}}\n\nЕсли вы не регистрировались, проигнорируйте это письмо.',
+    },
+    contact_confirmation: {
+      subject: 'Подтвердите email для платежей в Payrail',
+      text: 'Чтобы видеть платежи, сделанные с {{email}}, в кабинете покупателя Payrail, откройте ссылку в течение 24 часов:\n{{link}}\n\nЕсли вы этого не запрашивали, проигнорируйте письмо.',
     },
     password_reset: {
       subject: 'Сброс пароля Payrail',

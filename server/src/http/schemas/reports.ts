@@ -78,6 +78,9 @@ export const annualReportQuery = z.strictObject({
   ...exportParams,
 });
 
+/** The annual report's parameters for the PDF: the same filters, no export format. */
+export const annualPdfQuery = annualReportQuery.omit({ format: true, delimiter: true, breakdown: true });
+
 export const currencyFiguresSchema = z
   .object({
     currency: z.string(),

@@ -17,6 +17,12 @@ export const createEndpointBody = z.strictObject({
     .max(50)
     .describe('Event types to send, e.g. ["payment.succeeded", "refund.succeeded"]; "*" for all.'),
   description: z.string().max(500).nullish(),
+  shop_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .nullish()
+    .describe('Only events of payments (and their refunds) made at this shop of yours; omit for all.'),
 });
 
 export const endpointIdParams = z.strictObject({ id: idParam });
@@ -29,6 +35,7 @@ export const endpointSchema = z
     url: z.string(),
     event_types: z.array(z.string()),
     description: z.string().nullable(),
+    shop_id: z.string().nullable(),
     status: z.enum(['enabled', 'disabled', 'deleted']),
     failing_since: z.string().nullable(),
     created_at: z.string(),
@@ -55,6 +62,7 @@ export function endpointResource(e: WebhookEndpoint, secret?: string): z.output<
     url: e.url,
     event_types: e.eventTypes,
     description: e.description,
+    shop_id: e.shopId ?? null,
     status: e.status,
     failing_since: e.failingSince?.toISOString() ?? null,
     created_at: e.createdAt.toISOString(),

@@ -2,6 +2,7 @@ import { PayrailError } from '@payrail/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { audit } from '../../accounts/audit';
+import { buyerContactResource, confirmBuyerContact } from '../../accounts/buyer/buyer-contacts';
 import type { AccountsDeps } from '../../accounts/deps';
 import { passwordLogin } from '../../accounts/login';
 import { parseLogin } from '../../accounts/login-name';
@@ -90,6 +91,23 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async (
     async (request) => {
       const user = await confirmEmail(deps, request, request.body.token);
       return { status: 'confirmed', user: userResource(user) };
+    },
+  );
+
+  app.post(
+    '/contact/confirm',
+    {
+      schema: {
+        tags,
+        summary:
+          "Confirm a buyer's contact email with the token from its link (no session: the mailbox proves it)",
+        body: tokenBody,
+        response: ok200,
+      },
+    },
+    async (request) => {
+      const contact = await confirmBuyerContact(deps, request, request.body.token);
+      return { status: 'confirmed', contact: buyerContactResource(contact) };
     },
   );
 

@@ -10,6 +10,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { accountOf } from '../../accounts/account-request';
 import { BUYER_MODE, buyerEmailOf, requireBuyer } from '../../accounts/buyer/buyer-contact';
 import {
+  buyerContactResource,
+  buyerEmailsOf,
+  removeBuyerContact,
+  requestBuyerContact,
+} from '../../accounts/buyer/buyer-contacts';
+import {
   buyerPaymentResource,
   buyerRefundResource,
   statusHistory,
@@ -22,8 +28,14 @@ import {
 import type { AccountsDeps } from '../../accounts/deps';
 import { updateUser } from '../../accounts/user-record';
 import { listPage } from '../../http/list-page';
-import { buyerIdParams, buyerNotificationsBody, buyerPaymentsQuery } from './buyer-schemas';
-import { ok200 } from './responses';
+import {
+  buyerContactBody,
+  buyerContactParams,
+  buyerIdParams,
+  buyerNotificationsBody,
+  buyerPaymentsQuery,
+} from './buyer-schemas';
+import { ok200, ok202 } from './responses';
 
 const notFound = (what: string, id: string) =>
   new PayrailError('PAYRAIL_ERR_NOT_FOUND', { param: 'id', message: `No ${what} ${id.slice(0, 64)}.` });
@@ -107,10 +119,10 @@ export const buyerRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async 
       },
     },
     async (request) => {
-      const email = buyerEmailOf(accountOf(request).user);
-      if (email === null) return { object: 'list' as const, data: [], has_more: false };
+      const emails = await buyerEmailsOf(store, accountOf(request).user);
+      if (emails.length === 0) return { object: 'list' as const, data: [], has_more: false };
       const page = await store.payments.listByCustomerContact({
-        email,
+        emails,
         mode: BUYER_MODE,
         limit: request.query.limit,
         ...(request.query.starting_after !== undefined
@@ -140,9 +152,10 @@ export const buyerRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async 
     },
     async (request) => {
       const { id } = request.params;
-      const email = buyerEmailOf(accountOf(request).user);
-      const payment = email !== null && isId('payment', id) ? await store.payments.getById({ id }) : null;
-      if (!payment || payment.mode !== BUYER_MODE || payment.customer?.email?.toLowerCase() !== email) {
+      const emails = await buyerEmailsOf(store, accountOf(request).user);
+      const payment = emails.length > 0 && isId('payment', id) ? await store.payments.getById({ id }) : null;
+      const paidWith = payment?.customer?.email?.toLowerCase();
+      if (!payment || payment.mode !== BUYER_MODE || paidWith === undefined || !emails.includes(paidWith)) {
         throw notFound('payment', id);
       }
       const [events, refunds, names] = await Promise.all([
@@ -234,8 +247,7 @@ export const buyerRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async 
       },
     },
     async (request) => {
-      const email = buyerEmailOf(accountOf(request).user);
-      const cards = email === null ? [] : await savedCardsOfBuyer(store, email);
+      const cards = await savedCardsOfBuyer(store, await buyerEmailsOf(store, accountOf(request).user));
       return { object: 'list' as const, data: cards.map(buyerSavedCardResource), has_more: false };
     },
   );
@@ -253,10 +265,68 @@ export const buyerRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async 
     },
     async (request) => {
       const { id } = request.params;
-      const email = buyerEmailOf(accountOf(request).user);
-      if (email === null || !isId('paymentMethod', id)) throw notFound('saved card', id);
-      await removeBuyerSavedCard(store, email, id, clock.now());
+      const emails = await buyerEmailsOf(store, accountOf(request).user);
+      if (emails.length === 0 || !isId('paymentMethod', id)) throw notFound('saved card', id);
+      await removeBuyerSavedCard(store, emails, id, clock.now());
       return { id, object: 'buyer_saved_card' as const, deleted: true as const };
+    },
+  );
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Your confirmed contact emails: payments made with them are shown as yours',
+        response: ok200,
+      },
+    },
+    async (request) => {
+      const contacts = await store.buyerContacts.listByUser({ userId: accountOf(request).user.id });
+      return { object: 'list' as const, data: contacts.map(buyerContactResource), has_more: false };
+    },
+  );
+
+  app.post(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'Add a contact email: a single-use link is mailed to it; POST its token to /v1/auth/contact/confirm',
+        body: buyerContactBody,
+        response: ok202,
+      },
+    },
+    async (request, reply) => {
+      const sent = await requestBuyerContact(deps, accountOf(request).user, request.body.email);
+      return reply.code(202).send({
+        object: 'buyer_contact_confirmation' as const,
+        email: sent.email,
+        expires_at: sent.expiresAt.toISOString(),
+      });
+    },
+  );
+
+  app.delete(
+    '/contacts/:email',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Remove a contact email: its payments are no longer shown',
+        params: buyerContactParams,
+        response: ok200,
+      },
+    },
+    async (request) => {
+      await removeBuyerContact(deps, request, accountOf(request).user, request.params.email);
+      return {
+        object: 'buyer_contact' as const,
+        email: request.params.email.toLowerCase(),
+        deleted: true as const,
+      };
     },
   );
 };

@@ -7,6 +7,12 @@ export const buyerPaymentsQuery = z.strictObject({
 
 export const buyerIdParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+export const buyerContactBody = z.strictObject({
+  email: z.email({ error: 'email must be an email address' }).max(254),
+});
+
+export const buyerContactParams = z.strictObject({ email: z.string().min(3).max(254) });
+
 const channel = z.enum(['email', 'telegram', 'none']);
 
 /** Any subset of the three notices; the others keep their current channel. */

@@ -21,6 +21,7 @@ import { onboardingRoutes } from './onboarding-routes';
 import { profileRoutes } from './profile-routes';
 import { shopAccountRoutes } from './shop-routes';
 import { ticketRoutes } from './ticket-routes';
+import { webhookAccountRoutes } from './webhook-routes';
 
 /** The CSRF secret cookie; `__Host-` for the same reasons as the session cookie. */
 export const CSRF_COOKIE = '__Host-payrail_csrf';
@@ -93,6 +94,7 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       await account.register(onboardingRoutes, { deps });
       await account.register(shopAccountRoutes, { deps });
       await account.register(ticketRoutes, { deps });
+      await account.register(webhookAccountRoutes, { deps });
       await account.register(buyerRoutes, { deps, prefix: '/buyer' });
     },
     { prefix: '/v1/account' },

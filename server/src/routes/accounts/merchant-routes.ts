@@ -22,6 +22,12 @@ import {
 } from './schemas';
 
 const cancelAccountBody = z.strictObject({ ...financialProof }).nullish();
+const captureAccountBody = z
+  .strictObject({
+    amount: z.number().int().positive().optional(),
+    ...financialProof,
+  })
+  .nullish();
 const refundAccountBody = z
   .strictObject({
     amount: z.number().int().positive().optional(),
@@ -133,6 +139,52 @@ export const merchantRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = asy
         paymentId: payment.id,
       });
       return paymentResource(cancelled);
+    },
+  );
+
+  app.post(
+    '/payments/:id/capture',
+    {
+      schema: {
+        tags: ['account'],
+        security,
+        summary: 'Capture an authorized payment (another amount than the whole: financial password required)',
+        description:
+          'Capturing the whole authorized amount (no amount, or exactly amount_capturable) needs only the session; any other amount needs the financial password or a step-up token for payment.capture with that amount.',
+        params: paymentIdParams,
+        body: captureAccountBody,
+        response: ok200,
+      },
+    },
+    async (request) => {
+      const { user } = accountOf(request);
+      const merchantId = requireMerchantPermission(user, 'payments:write');
+      const payment = await merchantPayment(merchantId, request.params.id);
+      const amount = request.body?.amount;
+      // The whole authorization is what the buyer agreed to: the session is enough. Another amount changes
+      // the money moved, so it sits behind the financial password like a refund.
+      const partial = amount !== undefined && amount !== payment.amountCapturable;
+      if (partial) {
+        await authorizeFinancialOperation(
+          deps,
+          request,
+          user,
+          { operation: 'payment.capture', objectId: payment.id, amount },
+          { financialPassword: request.body?.financial_password, stepUpToken: request.body?.step_up_token },
+        );
+      }
+      // The same orchestrator call as POST /v1/payments/:id/capture, in the payment's own scope.
+      const captured = await orchestrator.capturePayment({
+        scope: { merchantId, mode: payment.mode },
+        paymentId: payment.id,
+        ...(amount !== undefined ? { amount } : {}),
+      });
+      await audit(store, request, clock.now(), user, 'payment.captured', {
+        payment_id: captured.id,
+        amount: captured.amountCaptured,
+        partial,
+      });
+      return paymentResource(captured);
     },
   );
 

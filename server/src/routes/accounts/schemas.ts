@@ -65,7 +65,13 @@ export const financialProof = {
 
 export const stepUpBody = z.strictObject({
   financial_password: passwordField('financial_password'),
-  operation: z.enum(['payment.refund', 'payment.cancel', 'api_key.create']),
+  operation: z.enum([
+    'payment.refund',
+    'payment.cancel',
+    'payment.capture',
+    'api_key.create',
+    'webhook_settings.change',
+  ]),
   object_id: z.string().min(1).max(64).nullish(),
   amount: z.number().int().positive().nullish(),
 });

@@ -5,6 +5,7 @@ import { scopeOf } from '../../http/auth';
 import { errorResponses, idParam } from '../../http/schemas/common';
 import { deliveryListSchema, deliveryResource, resendBody } from '../../http/schemas/webhooks';
 import { newDelivery } from '../../webhooks/dispatcher';
+import { endpointTakesShop, shopOfEvent } from '../../webhooks/endpoint-shop';
 
 const eventIdParams = z.strictObject({ id: idParam });
 
@@ -57,7 +58,11 @@ export const eventDeliveryRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = scopeOf(request);
       const event = await eventOf(scope, request.params.id);
       const only = request.body?.endpoint_id;
-      let endpoints = await store.webhooks.endpointsFor({ ...scope, type: event.type });
+      // Per-shop endpoints of other shops never take the event, resent or not.
+      const shopId = shopOfEvent(event.data);
+      let endpoints = (await store.webhooks.endpointsFor({ ...scope, type: event.type })).filter((e) =>
+        endpointTakesShop(e, shopId),
+      );
       if (only !== undefined) {
         endpoints = endpoints.filter((e) => e.id === only);
         if (endpoints.length === 0) {

@@ -15,6 +15,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
 import { errorResponses } from '../../http/schemas/common';
 import {
+  annualPdfQuery,
   annualReportQuery,
   annualReportSchema,
   annualResource,
@@ -26,6 +27,7 @@ import {
   realtimeReportSchema,
   realtimeResource,
 } from '../../http/schemas/reports';
+import { renderAnnualPdf } from '../../reports/annual-pdf';
 import { type CsvBreakdown, csvFlavor, reportCsv } from '../../reports/csv';
 import { filterResource, reportDate, reportFilter, reportTimeZone } from '../../reports/params';
 import { assertShopFilter } from '../../shops/shop-service';
@@ -141,6 +143,46 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         timeZone,
         filter: filterResource(filter),
       });
+    },
+  );
+
+  app.get(
+    '/reports/annual.pdf',
+    {
+      schema: {
+        tags,
+        security: [{ apiKey: [] }],
+        summary: 'The annual report as a PDF',
+        description:
+          'The figures of GET /v1/reports/annual (same parameters but format) as a printable A4 document: per currency, the months with totals and the change against the year before.',
+        querystring: annualPdfQuery,
+        produces: ['application/pdf'],
+        response: { ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const scope = scopeOf(request);
+      const timeZone = reportTimeZone(q.tz);
+      const filter = reportFilter(q);
+      await assertShopFilter(store, scope.merchantId, filter.shopId);
+      const now = clock.now();
+      const year = q.year ?? localDateOf(now, timeZone).year;
+      // The same service as the JSON report, so both show the same figures.
+      const report = await annualReport(store.reports, { ...scope, filter, year, timeZone });
+      const pdf = await renderAnnualPdf(report, {
+        merchantId: scope.merchantId,
+        livemode: scope.mode === 'live',
+        timeZone,
+        filter,
+        generatedAt: now,
+      });
+      const name = `payrail-annual-${year}${filter.currency ? `-${filter.currency}` : ''}.pdf`;
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store')
+        .send(pdf as never);
     },
   );
 };

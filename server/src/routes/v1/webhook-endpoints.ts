@@ -1,4 +1,3 @@
-import { isId, newId, PayrailError, type WebhookEndpoint } from '@payrail/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { scopeOf } from '../../http/auth';
 import { IDEMPOTENCY_HEADER } from '../../http/idempotency';
@@ -11,16 +10,17 @@ import {
   endpointResource,
   endpointSchema,
 } from '../../http/schemas/webhooks';
-import { newSigningSecret } from '../../webhooks/secret-box';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+} from '../../webhooks/endpoint-service';
 
 /** A merchant's webhook endpoints, per mode: `POST/GET/DELETE /v1/webhook_endpoints`. */
 export const webhookEndpointRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { store, clock } = app.services;
+  const { store } = app.services;
   const tags = ['webhooks'];
   const security = [{ apiKey: [] }];
-
-  const notFound = (id: string) =>
-    new PayrailError('PAYRAIL_ERR_NOT_FOUND', { param: 'id', message: `No webhook endpoint ${id}.` });
 
   app.post(
     '/webhook_endpoints',
@@ -40,37 +40,8 @@ export const webhookEndpointRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const box = app.services.webhookSecrets;
-      if (!box) {
-        throw new PayrailError('PAYRAIL_ERR_CONFIG', {
-          message:
-            'Webhook endpoints need PAYRAIL_WEBHOOK_SECRETS_KEY on this server (32 bytes, e.g. from `openssl rand -hex 32`), the same on every instance.',
-        });
-      }
-      const scope = scopeOf(request);
-      const { url, event_types, description } = request.body;
-      if (scope.mode === 'live' && !url.startsWith('https://')) {
-        throw new PayrailError('PAYRAIL_ERR_VALIDATION', {
-          param: 'url',
-          message: 'Live-mode webhook endpoints must use https://.',
-        });
-      }
-      const now = clock.now();
-      const id = newId('webhookEndpoint', now.getTime());
-      const secret = newSigningSecret();
-      const endpoint: WebhookEndpoint = {
-        id,
-        ...scope,
-        url,
-        eventTypes: [...new Set(event_types)],
-        description: description ?? null,
-        sealedSecret: box.seal(secret, id),
-        status: 'enabled',
-        failingSince: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await store.webhooks.createEndpoint({ endpoint });
+      // The same service as POST /v1/account/webhook_endpoints (webhooks/endpoint-service.ts).
+      const { endpoint, secret } = await createWebhookEndpoint(app.services, scopeOf(request), request.body);
       return reply.code(201).send(endpointResource(endpoint, secret));
     },
   );
@@ -103,12 +74,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { id } = request.params;
-      const endpoint = isId('webhookEndpoint', id)
-        ? await store.webhooks.getEndpoint({ ...scopeOf(request), id })
-        : null;
-      if (!endpoint) throw notFound(id);
-      return endpointResource(endpoint);
+      return endpointResource(await getWebhookEndpoint(app.services, scopeOf(request), request.params.id));
     },
   );
 
@@ -125,10 +91,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      const deleted =
-        isId('webhookEndpoint', id) &&
-        (await store.webhooks.deleteEndpoint({ ...scopeOf(request), id, now: clock.now() }));
-      if (!deleted) throw notFound(id);
+      await deleteWebhookEndpoint(app.services, scopeOf(request), id);
       return { id, object: 'webhook_endpoint' as const, deleted: true as const };
     },
   );

@@ -123,6 +123,29 @@ export function issuerRepository({
       return strip(doc);
     },
 
+    async list() {
+      const docs = await run(() => issuers.find({}).sort({ id: 1 }).toArray());
+      return docs.map(strip);
+    },
+
+    async listKeys({ issuerId }) {
+      const docs = await run(() => issuerApiKeys.find({ issuerId }).sort({ id: 1 }).toArray());
+      return docs.map(strip);
+    },
+
+    async addKey({ apiKey }) {
+      await run(() => issuerApiKeys.insertOne({ _id: apiKeyKey(apiKey.secretHash), ...apiKey }));
+    },
+
+    async revokeKey({ issuerId, id, now }) {
+      // Two conditional single-document steps: set `revokedAt` only if unset, then read the key back.
+      await run(() =>
+        issuerApiKeys.updateOne({ issuerId, id, revokedAt: null }, { $set: { revokedAt: now } }),
+      );
+      const doc = await run(() => issuerApiKeys.findOne({ issuerId, id }));
+      return doc ? strip(doc) : null;
+    },
+
     async findActiveKeyByHash({ secretHash }) {
       const doc = await run(() => issuerApiKeys.findOne({ _id: apiKeyKey(secretHash), secretHash }));
       return doc && doc.revokedAt === null ? strip(doc) : null;

@@ -7,6 +7,8 @@ import { clampLimit } from './pagination';
 /** The index the buyer account's queries use (collections.ts); its absence means "not backfilled yet". */
 export const CUSTOMER_EMAIL_INDEX = 'payments_customer_email';
 
+const lowered = (emails: readonly string[]) => emails.map((email) => email.toLowerCase());
+
 /**
  * The buyer account's cross-merchant queries, on `customerEmailKey` (the payment's customer email
  * lower-cased, written with every payment write; see documents.ts) and the mode.
@@ -16,9 +18,9 @@ export function paymentsByContact({
   run,
 }: Collections): Pick<PaymentRepository, 'listByCustomerContact' | 'customerRefsByContact'> {
   return {
-    async listByCustomerContact({ email, mode, limit, startingAfter }) {
+    async listByCustomerContact({ emails, mode, limit, startingAfter }) {
       const max = clampLimit(limit);
-      const query: Filter<PaymentDoc> = { customerEmailKey: email.toLowerCase(), mode };
+      const query: Filter<PaymentDoc> = { customerEmailKey: { $in: lowered(emails) }, mode };
       if (startingAfter !== undefined) query.id = { $lt: startingAfter };
       const docs = await run(() =>
         payments
@@ -30,12 +32,12 @@ export function paymentsByContact({
       return { data: docs.slice(0, max).map((doc) => decodePayment(doc)), hasMore: docs.length > max };
     },
 
-    async customerRefsByContact({ email, mode, limit }) {
+    async customerRefsByContact({ emails, mode, limit }) {
       // Only the two fields, through the index's email prefix; a buyer has few payments.
       const docs = await run(() =>
         payments
           .find(
-            { customerEmailKey: email.toLowerCase(), mode, 'customer.id': { $type: 'string' } },
+            { customerEmailKey: { $in: lowered(emails) }, mode, 'customer.id': { $type: 'string' } },
             { projection: { _id: 0, merchantId: 1, customer: 1 } },
           )
           .toArray(),

@@ -76,6 +76,24 @@ export function webhookRepository({
       return docs.map(toEndpoint);
     },
 
+    async updateEndpoint({ merchantId, mode, id, change, now }) {
+      const set: Partial<WebhookEndpoint> = { updatedAt: now };
+      if (change.url !== undefined) set.url = change.url;
+      if (change.eventTypes !== undefined) set.eventTypes = change.eventTypes;
+      if (change.description !== undefined) set.description = change.description;
+      if (change.status !== undefined) set.status = change.status;
+      // Enabling is a fresh start: the run of failures the endpoint was disabled for ends.
+      if (change.status === 'enabled') set.failingSince = null;
+      const doc = await run(() =>
+        webhookEndpoints.findOneAndUpdate(
+          { _id: endpointKey(id), id, merchantId, mode, status: { $ne: 'deleted' } },
+          { $set: set },
+          { returnDocument: 'after' },
+        ),
+      );
+      return doc ? toEndpoint(doc) : null;
+    },
+
     async deleteEndpoint({ merchantId, mode, id, now }) {
       const deleted = await run(() =>
         webhookEndpoints.updateOne(

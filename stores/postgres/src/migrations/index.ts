@@ -12,6 +12,9 @@ import { ticketsSchema } from './0011-tickets';
 import { buyerContactIndexSchema } from './0012-buyer-contact-index';
 import { paymentClientSchema } from './0013-payment-client';
 import { pendingRefundsSchema } from './0014-pending-refunds';
+import { notificationsSchema } from './0016-notifications';
+import { buyerContactsShopWebhooksSchema } from './0017-buyer-contacts-shop-webhooks';
+import { reportRollupsSchema } from './0018-report-rollups';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -32,4 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   buyerContactIndexSchema,
   paymentClientSchema,
   pendingRefundsSchema,
+  notificationsSchema,
+  buyerContactsShopWebhooksSchema,
+  reportRollupsSchema,
 ];

@@ -168,6 +168,33 @@ export function issuerRepository(db: Db): IssuerRepository {
       return rows[0] ? toIssuer(rows[0]) : null;
     },
 
+    async list() {
+      const rows = await db.query<IssuerRow>('SELECT * FROM issuers ORDER BY id');
+      return rows.map(toIssuer);
+    },
+
+    async listKeys({ issuerId }) {
+      const rows = await db.query<IssuerKeyRow>(
+        'SELECT * FROM issuer_api_keys WHERE issuer_id = $1 ORDER BY id',
+        [issuerId],
+      );
+      return rows.map(toKey);
+    },
+
+    async addKey({ apiKey }) {
+      const insert = insertRows('issuer_api_keys', KEY_COLUMNS, [apiKey]);
+      await db.query(insert.text, insert.values);
+    },
+
+    async revokeKey({ issuerId, id, now }) {
+      const rows = await db.query<IssuerKeyRow>(
+        `UPDATE issuer_api_keys SET revoked_at = COALESCE(revoked_at, $3)
+          WHERE id = $1 AND issuer_id = $2 RETURNING *`,
+        [id, issuerId, now],
+      );
+      return rows[0] ? toKey(rows[0]) : null;
+    },
+
     async findActiveKeyByHash({ secretHash }) {
       const rows = await db.query<IssuerKeyRow>(
         'SELECT * FROM issuer_api_keys WHERE secret_hash = $1 AND revoked_at IS NULL',

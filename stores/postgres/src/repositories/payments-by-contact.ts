@@ -11,15 +11,18 @@ import { clampLimit, toPage, Where } from './pagination';
 export function paymentsByContact(
   db: Db,
 ): Pick<PaymentRepository, 'listByCustomerContact' | 'customerRefsByContact'> {
-  const contactWhere = (email: string, mode: string) => {
-    const where = new Where().add(`lower(customer->>'email') = ?`, email.toLowerCase()).add('mode = ?', mode);
+  const contactWhere = (emails: readonly string[], mode: string) => {
+    const lowered = emails.map((email) => email.toLowerCase());
+    const where = new Where()
+      .add(`lower(customer->>'email') = ANY (?::text[])`, lowered)
+      .add('mode = ?', mode);
     where.conditions.push(`customer->>'email' IS NOT NULL`);
     return where;
   };
   return {
-    async listByCustomerContact({ email, mode, limit, startingAfter }) {
+    async listByCustomerContact({ emails, mode, limit, startingAfter }) {
       const max = clampLimit(limit);
-      const where = contactWhere(email, mode).addIf('id < ?', startingAfter);
+      const where = contactWhere(emails, mode).addIf('id < ?', startingAfter);
       const rows = await db.query<PaymentRow>(
         `SELECT * FROM payments WHERE ${where.text} ORDER BY id DESC LIMIT ${where.param(max + 1)}`,
         where.values,
@@ -27,8 +30,8 @@ export function paymentsByContact(
       return toPage(rows, max, rowToPayment);
     },
 
-    async customerRefsByContact({ email, mode, limit }) {
-      const where = contactWhere(email, mode);
+    async customerRefsByContact({ emails, mode, limit }) {
+      const where = contactWhere(emails, mode);
       where.conditions.push(`customer->>'id' IS NOT NULL`);
       const rows = await db.query<{ merchant_id: string; customer_id: string }>(
         `SELECT DISTINCT merchant_id, customer->>'id' AS customer_id FROM payments WHERE ${where.text}

@@ -6,8 +6,9 @@ import {
   type ReportRepository,
   type ReportScope,
 } from '@payrail/core';
-import type { Db } from '../db';
+import type { Db, Queryable } from '../db';
 import { Where } from './pagination';
+import { type Ranges, REPORT_LINES, splitForRollups } from './report-rollups';
 
 /**
  * Report aggregates as GROUP BY queries. Both read one merchant, mode and time range through a covering
@@ -15,7 +16,7 @@ import { Where } from './pagination';
  * `width_bucket(t, boundaries)` numbers the bucket of each row (1-based) with a binary search over the
  * boundaries the caller computed in the report's time zone.
  */
-export function reportRepository(db: Db): ReportRepository {
+export function liveReportRepository(db: Db): ReportRepository {
   return {
     async paymentAggregates(scope) {
       const where = scoped(scope);
@@ -90,9 +91,6 @@ function applyPaymentFilter(where: Where, scope: ReportScope): void {
 
 const invalid = (message: string) => new PayrailError('PAYRAIL_ERR_INTERNAL', { message });
 
-const REPORT_LINES = `((posting_kind = 'capture' AND account IN ('provider_clearing', 'psp_fees'))
-     OR (posting_kind = 'refund' AND account = 'merchant_balance'))`;
-
 interface LineRow {
   bucket: number;
   currency: string;
@@ -100,4 +98,135 @@ interface LineRow {
   account: string;
   amount: number;
   count: number;
+}
+
+/**
+ * The report port over the daily rollups (migration 0018, repositories/report-rollups.ts): whole clean UTC
+ * days come from the rollup tables, the rest of the range from the same live GROUP BY as
+ * `liveReportRepository`, so the answers are equal to it. Each call reads in one REPEATABLE READ snapshot,
+ * so the rollup state, the dirty marks and the rows agree. Ledger figures filtered by a payment's method,
+ * status or shop (not in the ledger rollup) stay live.
+ */
+export function reportRepository(db: Db): ReportRepository {
+  const live = liveReportRepository(db);
+  return {
+    async paymentAggregates(scope) {
+      scoped(scope);
+      return snapshot(db, async (tx) => {
+        const { rolled, live: rest } = await plan(tx, scope);
+        const filters: string[] = [];
+        const values: unknown[] = [
+          scope.merchantId,
+          scope.mode,
+          scope.boundaries,
+          rolled.starts,
+          rolled.ends,
+          rest.starts,
+          rest.ends,
+        ];
+        const f = scope.filter ?? {};
+        for (const [column, value] of [
+          ['method', f.method],
+          ['currency', f.currency],
+          ['status', f.status],
+          ['shop_id', f.shopId],
+        ] as const) {
+          if (value === undefined) continue;
+          values.push(value);
+          filters.push(`AND t.${column} = $${values.length}`);
+        }
+        const filter = filters.join(' ');
+        const { rows } = await tx.query<PaymentAggregateRow>(
+          `SELECT bucket, currency, status, method, "shopId", sum(count)::integer AS count, sum(amount)::bigint AS amount
+             FROM (
+               SELECT width_bucket(t.day, $3::timestamptz[]) - 1 AS bucket, t.currency, t.status, t.method,
+                      t.shop_id AS "shopId", t.count, t.amount
+                 FROM unnest($4::timestamptz[], $5::timestamptz[]) AS r(s, e)
+                 JOIN payment_daily_rollups t ON t.merchant_id = $1 AND t.mode = $2 AND t.day >= r.s AND t.day < r.e
+                WHERE true ${filter}
+               UNION ALL
+               SELECT width_bucket(t.created_at, $3::timestamptz[]) - 1, t.currency, t.status, t.method, t.shop_id,
+                      count(*), sum(t.amount)
+                 FROM unnest($6::timestamptz[], $7::timestamptz[]) AS r(s, e)
+                 JOIN payments t ON t.merchant_id = $1 AND t.mode = $2 AND t.created_at >= r.s AND t.created_at < r.e
+                WHERE true ${filter}
+                GROUP BY 1, 2, 3, 4, 5
+             ) AS u
+            GROUP BY bucket, currency, status, method, "shopId"`,
+          values,
+        );
+        return rows;
+      });
+    },
+
+    async ledgerAggregates(scope) {
+      const { method, status, shopId, currency } = scope.filter ?? {};
+      if (method !== undefined || status !== undefined || shopId !== undefined)
+        return live.ledgerAggregates(scope);
+      scoped(scope);
+      return snapshot(db, async (tx) => {
+        const { rolled, live: rest } = await plan(tx, scope);
+        const values: unknown[] = [
+          scope.merchantId,
+          scope.mode,
+          scope.boundaries,
+          rolled.starts,
+          rolled.ends,
+          rest.starts,
+          rest.ends,
+        ];
+        let filter = '';
+        if (currency !== undefined) {
+          values.push(currency);
+          filter = `AND t.currency = $${values.length}`;
+        }
+        const { rows } = await tx.query<LineRow>(
+          `SELECT bucket, currency, posting_kind, account, sum(amount)::bigint AS amount, sum(count)::integer AS count
+             FROM (
+               SELECT width_bucket(t.day, $3::timestamptz[]) - 1 AS bucket, t.currency, t.posting_kind, t.account,
+                      t.amount, t.count
+                 FROM unnest($4::timestamptz[], $5::timestamptz[]) AS r(s, e)
+                 JOIN ledger_daily_rollups t ON t.merchant_id = $1 AND t.mode = $2 AND t.day >= r.s AND t.day < r.e
+                WHERE true ${filter}
+               UNION ALL
+               SELECT width_bucket(t.created_at, $3::timestamptz[]) - 1, t.currency, t.posting_kind, t.account,
+                      sum(t.amount), count(*)
+                 FROM unnest($6::timestamptz[], $7::timestamptz[]) AS r(s, e)
+                 JOIN ledger_entries t ON t.merchant_id = $1 AND t.mode = $2 AND t.created_at >= r.s AND t.created_at < r.e
+                WHERE ${REPORT_LINES} ${filter}
+                GROUP BY 1, 2, 3, 4
+             ) AS u
+            GROUP BY bucket, currency, posting_kind, account`,
+          values,
+        );
+        return pivotLedgerLines(
+          rows.map(({ posting_kind, ...line }) => ({ ...line, postingKind: posting_kind })),
+        );
+      });
+    },
+  };
+}
+
+/** The body in a read-only REPEATABLE READ transaction: all its statements see one snapshot. */
+function snapshot<T>(db: Db, body: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return body(tx);
+  });
+}
+
+/** The scope's rolled-up days and live ranges, from the rollup state and the merchant's dirty days. */
+async function plan(tx: Queryable, scope: ReportScope): Promise<{ rolled: Ranges; live: Ranges }> {
+  const first = scope.boundaries[0] as Date;
+  const last = scope.boundaries[scope.boundaries.length - 1] as Date;
+  const { rows } = await tx.query<{ rolled_until: Date | null; dirty: Date[] | null }>(
+    `SELECT CASE WHEN rolled_until = '-infinity' THEN NULL ELSE rolled_until END AS rolled_until,
+            (SELECT array_agg(day) FROM report_dirty_days
+              WHERE merchant_id = $1 AND mode = $2 AND day >= $3::timestamptz - interval '1 day' AND day < $4) AS dirty
+       FROM report_rollup_state`,
+    [scope.merchantId, scope.mode, first, last],
+  );
+  const row = rows[0];
+  const dirty = new Set((row?.dirty ?? []).map((d) => new Date(d).getTime()));
+  return splitForRollups(scope.boundaries, row?.rolled_until ?? null, dirty);
 }

@@ -17,6 +17,8 @@ interface EndpointRow {
   url: string;
   event_types: string[];
   description: string | null;
+  /** Added by migration 0017; null: every shop. */
+  shop_id: string | null;
   sealed_secret: string;
   status: WebhookEndpoint['status'];
   failing_since: Date | null;
@@ -44,6 +46,8 @@ const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   url: r.url,
   eventTypes: r.event_types,
   description: r.description,
+  // Optional on the endpoint: absent when it serves every shop (as MongoDB reads it back).
+  ...(r.shop_id ? { shopId: r.shop_id } : {}),
   sealedSecret: r.sealed_secret,
   status: r.status,
   failingSince: r.failing_since,
@@ -88,8 +92,8 @@ export function webhookRepository(db: Db): WebhookRepository {
     async createEndpoint({ endpoint: e }) {
       await db.query(
         `INSERT INTO webhook_endpoints
-           (id, merchant_id, mode, url, event_types, description, sealed_secret, status, failing_since, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           (id, merchant_id, mode, url, event_types, description, sealed_secret, status, failing_since, created_at, updated_at, shop_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           e.id,
           e.merchantId,
@@ -102,6 +106,7 @@ export function webhookRepository(db: Db): WebhookRepository {
           e.failingSince,
           e.createdAt,
           e.updatedAt,
+          e.shopId ?? null,
         ],
       );
     },
@@ -120,6 +125,32 @@ export function webhookRepository(db: Db): WebhookRepository {
         [merchantId, mode],
       );
       return rows.map(toEndpoint);
+    },
+
+    async updateEndpoint({ merchantId, mode, id, change, now }) {
+      // One statement: a field not given keeps its value; enabling also clears failing_since.
+      const rows = await db.query<EndpointRow>(
+        `UPDATE webhook_endpoints SET
+            url = COALESCE($4::text, url),
+            event_types = COALESCE($5::text[], event_types),
+            description = CASE WHEN $6::boolean THEN $7::text ELSE description END,
+            status = COALESCE($8::text, status),
+            failing_since = CASE WHEN $8::text = 'enabled' THEN NULL ELSE failing_since END,
+            updated_at = $9
+          WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND status <> 'deleted' RETURNING *`,
+        [
+          id,
+          merchantId,
+          mode,
+          change.url ?? null,
+          change.eventTypes ?? null,
+          change.description !== undefined,
+          change.description ?? null,
+          change.status ?? null,
+          now,
+        ],
+      );
+      return rows[0] ? toEndpoint(rows[0]) : null;
     },
 
     async deleteEndpoint({ merchantId, mode, id, now }) {
