@@ -14,6 +14,8 @@ export type Permission =
   | 'shops:manage'
   | 'tickets:read'
   | 'tickets:write'
+  /** Real-time, period and annual reports (CSV, PDF). */
+  | 'reports:read'
   /** The free trial and the live-account application (owner only). */
   | 'onboarding:manage';
 
@@ -30,9 +32,10 @@ const GRANTS: Record<UserRole, readonly Permission[]> = {
     'shops:manage',
     'tickets:read',
     'tickets:write',
+    'reports:read',
     'onboarding:manage',
   ],
-  staff: ['payments:read', 'payments:write', 'shops:read', 'tickets:read', 'tickets:write'],
+  staff: ['payments:read', 'payments:write', 'shops:read', 'tickets:read', 'tickets:write', 'reports:read'],
   buyer: [],
   issuer: [],
   // PSP staff act on merchants through the back office (`/v1/backoffice`), not as a merchant user.

@@ -8,12 +8,14 @@ import type { AccountsDeps } from '../../accounts/deps';
 import { isPspStaff } from '../../accounts/roles';
 import { authenticateSession } from '../../accounts/sessions';
 import { sendError, statusOf, toPayrailError } from '../../http/errors';
+import { accountReportScope, backofficeReportScope } from '../../reports/report-scopes';
 import { acquiringBankRoutes } from '../backoffice/acquiring-bank-routes';
 import { applicationRoutes } from '../backoffice/application-routes';
 import { backofficeIssuerRoutes } from '../backoffice/issuer-routes';
 import { backofficeMerchantRoutes } from '../backoffice/merchant-routes';
 import { backofficeTicketRoutes } from '../backoffice/ticket-routes';
 import { whoamiRoutes } from '../backoffice/whoami-routes';
+import { reportRoutes } from '../v1/reports';
 import { authRoutes } from './auth-routes';
 import { buyerRoutes } from './buyer-routes';
 import { merchantRoutes } from './merchant-routes';
@@ -96,6 +98,11 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       await account.register(ticketRoutes, { deps });
       await account.register(webhookAccountRoutes, { deps });
       await account.register(buyerRoutes, { deps, prefix: '/buyer' });
+      await account.register(reportRoutes, {
+        scope: accountReportScope,
+        modeParam: true,
+        security: [{ session: [] }],
+      });
     },
     { prefix: '/v1/account' },
   );
@@ -123,6 +130,12 @@ export const accountsApi: FastifyPluginAsync<{ deps: AccountsDeps }> = async (ap
       await backoffice.register(backofficeMerchantRoutes, { deps });
       await backoffice.register(acquiringBankRoutes, { deps });
       await backoffice.register(backofficeTicketRoutes, { deps });
+      await backoffice.register(reportRoutes, {
+        prefix: '/merchants/:merchantId',
+        scope: backofficeReportScope(deps.store),
+        modeParam: true,
+        security: [{ session: [] }],
+      });
     },
     { prefix: '/v1/backoffice' },
   );

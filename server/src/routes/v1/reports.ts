@@ -3,6 +3,7 @@ import {
   annualReport,
   type BucketFigures,
   localDateOf,
+  type MerchantScope,
   PayrailError,
   periodBuckets,
   periodReport,
@@ -10,8 +11,9 @@ import {
   realtimeReport,
   streamPeriodFigures,
 } from '@payrail/core';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { scopeOf } from '../../http/auth';
 import { errorResponses } from '../../http/schemas/common';
 import {
@@ -35,29 +37,55 @@ import { assertShopFilter } from '../../shops/shop-service';
 const CSV_NOTE =
   ' With `format=csv` or `format=csv-excel` the answer is a streamed `text/csv` download instead (docs/reports.md).';
 
+/** Who is asking, and so whose figures: the merchant and mode of the report. */
+export interface ReportRoutesOptions {
+  /**
+   * The API key's merchant and mode (the default); the personal account and the back office resolve the
+   * merchant from the session (and the path) and take the mode from the `mode` query parameter.
+   */
+  scope?: (request: FastifyRequest) => MerchantScope | Promise<MerchantScope>;
+  /** Adds the optional `mode` query parameter (`test` by default); an API key implies its mode. */
+  modeParam?: boolean;
+  security?: Array<Record<string, string[]>>;
+}
+
+const modeQuery = z.object({ mode: z.enum(['test', 'live']).default('test') });
+
+/** The `mode` query parameter of a report route that takes one (see ReportRoutesOptions). */
+export const reportModeOf = (request: FastifyRequest) =>
+  (request.query as { mode?: 'test' | 'live' }).mode ?? 'test';
+
 /**
  * Merchant reports (docs/reports.md). Figures come from the store's aggregates for the caller's merchant
- * and mode only; each currency is reported apart.
+ * and mode only; each currency is reported apart. Mounted for API keys at `/v1/reports`, for merchant
+ * users at `/v1/account/reports` and for PSP staff at `/v1/backoffice/merchants/:merchantId/reports`.
  */
-export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
+export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, options) => {
   const { store, clock } = app.services;
   const tags = ['reports'];
+  const security = options.security ?? [{ apiKey: [] }];
+  const resolveScope = async (request: FastifyRequest) =>
+    options.scope ? options.scope(request) : scopeOf(request);
+  // strictObject schemas reject unknown parameters, so `mode` is added only where it means something.
+  // Typed as the plain schema: handlers read `mode` only through the scope resolver (reportModeOf).
+  const withMode = <T extends z.ZodObject>(schema: T): T =>
+    options.modeParam ? (schema.extend(modeQuery.shape) as unknown as T) : schema;
 
   app.get(
     '/reports/realtime',
     {
       schema: {
         tags,
-        security: [{ apiKey: [] }],
+        security,
         summary: 'Today and this week so far',
         description:
           'Totals by status, method and currency, success rate, refunds, fees and net, for today and the ISO week to date.',
-        querystring: realtimeReportQuery,
+        querystring: withMode(realtimeReportQuery),
         response: { 200: realtimeReportSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const scope = scopeOf(request);
+      const scope = await resolveScope(request);
       const timeZone = reportTimeZone(request.query.tz);
       const filter = reportFilter(request.query);
       await assertShopFilter(store, scope.merchantId, filter.shopId);
@@ -75,16 +103,16 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        security: [{ apiKey: [] }],
+        security,
         summary: 'Figures of a date range by day, week or month',
         description: `From \`from\` to \`to\` (dates, both included) in \`tz\`; JSON holds at most ${REPORT_CHUNK_BUCKETS} buckets.${CSV_NOTE}`,
-        querystring: periodReportQuery,
+        querystring: withMode(periodReportQuery),
         response: { 200: periodReportSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
       const q = request.query;
-      const scope = scopeOf(request);
+      const scope = await resolveScope(request);
       const timeZone = reportTimeZone(q.tz);
       const filter = reportFilter(q);
       await assertShopFilter(store, scope.merchantId, filter.shopId);
@@ -122,16 +150,16 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        security: [{ apiKey: [] }],
+        security,
         summary: 'A calendar year by month, with the year before',
         description: `Totals, counts, average ticket, success rate, refunds, fees and net per month and currency, and the change against the previous year when it has data.${CSV_NOTE}`,
-        querystring: annualReportQuery,
+        querystring: withMode(annualReportQuery),
         response: { 200: annualReportSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
       const q = request.query;
-      const scope = scopeOf(request);
+      const scope = await resolveScope(request);
       const timeZone = reportTimeZone(q.tz);
       const filter = reportFilter(q);
       await assertShopFilter(store, scope.merchantId, filter.shopId);
@@ -151,18 +179,18 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        security: [{ apiKey: [] }],
+        security,
         summary: 'The annual report as a PDF',
         description:
           'The figures of GET /v1/reports/annual (same parameters but format) as a printable A4 document: per currency, the months with totals and the change against the year before.',
-        querystring: annualPdfQuery,
+        querystring: withMode(annualPdfQuery),
         produces: ['application/pdf'],
         response: { ...errorResponses },
       },
     },
     async (request, reply) => {
       const q = request.query;
-      const scope = scopeOf(request);
+      const scope = await resolveScope(request);
       const timeZone = reportTimeZone(q.tz);
       const filter = reportFilter(q);
       await assertShopFilter(store, scope.merchantId, filter.shopId);
