@@ -5,7 +5,6 @@ import {
   formatDecimal,
   type ReportFilter,
 } from '@payrail/core';
-import PDFDocument from 'pdfkit';
 
 /**
  * The annual report as a PDF (`GET /v1/reports/annual.pdf`): per currency, the months of the year with
@@ -86,7 +85,9 @@ const monthLabel = (b: BucketFigures) => {
 const currenciesOf = (report: AnnualReport) => report.totals.map((t) => t.currency).sort();
 
 /** Renders the report; resolves with the whole document (a year by month is a few pages at most). */
-export function renderAnnualPdf(report: AnnualReport, meta: AnnualPdfMeta): Promise<Buffer> {
+export async function renderAnnualPdf(report: AnnualReport, meta: AnnualPdfMeta): Promise<Buffer> {
+  // Loaded on the first PDF, not at start-up: pdfkit and its font tables cost ~25 MB RSS.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',

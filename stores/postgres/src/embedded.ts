@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { acquireDataDir } from './data-dir-lock';
 import { toStoreError } from './errors';
 import { createPool, poolConfig } from './pool';
@@ -69,6 +69,12 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     if (options.template && !inMemory) {
       throw new Error('createEmbeddedStore: a template is only for memory:// stores.');
     }
+    // Loaded here, not at import: the package index re-exports this file, and PostgreSQL deployments
+    // would otherwise carry PGlite's JS (~10 MB RSS) without ever using it.
+    const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+    ]);
     db = await PGlite.create(options.template ? { dataDir, loadDataDir: options.template } : { dataDir });
     server = new PGLiteSocketServer({
       db,
