@@ -74,6 +74,13 @@ export interface ApplicationRepository {
     expectedVersion: number;
     grant?: LiveModeGrant;
   }): Promise<ApplicationUpdateResult>;
+  /**
+   * MongoDB only (PostgreSQL's approval is one transaction, so it has nothing to resume): completes
+   * approvals whose merchant write was interrupted (a crash between the two writes), for applications
+   * approved at or before `approvedBefore`. Idempotent and race-safe: each interrupted approval is
+   * returned by exactly one call, the one that completed it (the caller then audits and notifies).
+   */
+  resumeGrants?(args: { approvedBefore: Date; limit: number }): Promise<MerchantApplication[]>;
   /** The review queue: oldest first; `startingAfter` is an id from the previous page. */
   list(args: {
     status?: ApplicationStatus;

@@ -45,6 +45,8 @@ export interface BuyerContactRepository {
   insert(args: { contact: BuyerContact }): Promise<BuyerContactInsertResult>;
   /** The buyer's contacts, by address. */
   listByUser(args: { userId: string }): Promise<BuyerContact[]>;
+  /** Who confirmed this address as a contact (case-insensitive; one indexed lookup), or null. */
+  getByEmail(args: { email: string }): Promise<BuyerContact | null>;
   /** Removes one of the buyer's contacts; false when the buyer had no such contact. */
   delete(args: { userId: string; email: string }): Promise<boolean>;
 }

@@ -5,6 +5,7 @@ import type { Notifier } from '../accounts/notifications/notifier';
 import { notifyForEvent } from '../accounts/notifications/payment-notifications';
 import { purgeExpiredRiskCounters, resolveExpiredReviews } from '../antifraud/jobs';
 import type { ReviewSettings } from '../antifraud/reviews';
+import { resumeApprovals } from '../onboarding/resume-approvals';
 import { dispatchOutbox } from '../webhooks/dispatcher';
 import type { RetryPolicy } from '../webhooks/retry-schedule';
 import type { SecretBox } from '../webhooks/secret-box';
@@ -182,6 +183,8 @@ export async function startBackgroundJobs(
   });
   scheduler.define(JOB_NAMES.expireTrials, async () => {
     await expireTrials(deps);
+    // MongoDB: approvals a crash left half-written (onboarding/resume-approvals.ts).
+    await resumeApprovals(deps);
   });
   scheduler.define(JOB_NAMES.rollUpReports, async () => {
     await rollUpReports(deps);

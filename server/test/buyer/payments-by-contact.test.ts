@@ -170,9 +170,15 @@ describe.each<StoreKind>(['pglite', 'postgres', 'mongodb'])('payments by custome
       [email, other].sort(),
     );
     expect(await store.buyerContacts.listByUser({ userId: second.id })).toEqual([]);
+    // The holder of an address, found by the address in any case (payment notifications).
+    expect(await store.buyerContacts.getByEmail({ email: email.toUpperCase() })).toEqual(
+      added.ok && added.contact,
+    );
+    expect(await store.buyerContacts.getByEmail({ email: uniqueEmail('nobody') })).toBeNull();
     expect(await store.buyerContacts.delete({ userId: second.id, email })).toBe(false);
     expect(await store.buyerContacts.delete({ userId: first.id, email: email.toUpperCase() })).toBe(true);
     expect(await store.buyerContacts.delete({ userId: first.id, email })).toBe(false);
+    expect(await store.buyerContacts.getByEmail({ email })).toBeNull();
     // Freed: now the second buyer may confirm it.
     expect(
       (await store.buyerContacts.insert({ contact: { email, userId: second.id, confirmedAt: now } })).ok,

@@ -240,6 +240,12 @@ export const INDEXES: { [K in CollectionName]: IndexDescription[] } = {
     { key: { id: 1 }, name: 'merchant_applications_id', unique: true },
     // The review queue: by status, oldest first.
     { key: { status: 1, id: 1 }, name: 'merchant_applications_queue' },
+    // Approvals whose merchant write is not done yet (resumeGrants): only those documents are indexed.
+    {
+      key: { 'pendingGrant.liveEnabledAt': 1 },
+      name: 'merchant_applications_pending_grant',
+      partialFilterExpression: { pendingGrant: { $exists: true } },
+    },
   ],
   acquiringBanks: [],
   // Issuer service: keys, range sets, claims and counters are found by `_id`; enrolments by id or issuer.

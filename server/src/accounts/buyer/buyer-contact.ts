@@ -1,4 +1,4 @@
-import { PayrailError, type User } from '@payrail/core';
+import { PayrailError, type Store, type User } from '@payrail/core';
 
 /** Payments that count as real for a buyer: test-mode payments are a merchant's rehearsal. */
 export const BUYER_MODE = 'live' as const;
@@ -20,4 +20,20 @@ export function requireBuyer(user: User): User {
  */
 export function buyerEmailOf(user: User): string | null {
   return user.loginKind === 'email' && user.emailConfirmedAt !== null ? user.login.toLowerCase() : null;
+}
+
+/**
+ * The one buyer whose payments are those made with `email` (payment notifications): the buyer who
+ * confirmed it as a contact, else the buyer whose confirmed email login it is — the same rule as
+ * buyerEmailsOf, so the buyer notified is the buyer who sees the payment.
+ */
+export async function buyerOfEmail(store: Store, email: string): Promise<User | null> {
+  const lowered = email.trim().toLowerCase();
+  const contact = await store.buyerContacts.getByEmail({ email: lowered });
+  if (contact) {
+    const holder = await store.users.get({ id: contact.userId });
+    return holder?.accountType === 'buyer' ? holder : null;
+  }
+  const loginHolder = await store.users.findByLogin({ login: lowered });
+  return loginHolder?.accountType === 'buyer' && buyerEmailOf(loginHolder) === lowered ? loginHolder : null;
 }

@@ -10,12 +10,16 @@ export const MAX_BUYER_CONTACTS = 5;
 
 /**
  * Every confirmed address whose payments are the buyer's: the email login once confirmed, and the
- * contacts confirmed by their links (how a Telegram-login buyer sees payments at all).
+ * contacts confirmed by their links (how a Telegram-login buyer sees payments at all). One address, one
+ * buyer: a login that is another buyer's confirmed contact (registered after that contact was confirmed)
+ * does not count until that buyer removes the contact.
  */
 export async function buyerEmailsOf(store: Store, user: User): Promise<string[]> {
   const login = buyerEmailOf(user);
   const contacts = await store.buyerContacts.listByUser({ userId: user.id });
-  return [...new Set([...(login === null ? [] : [login]), ...contacts.map((c) => c.email)])];
+  const loginHolder = login === null ? null : await store.buyerContacts.getByEmail({ email: login });
+  const loginCounts = login !== null && (loginHolder === null || loginHolder.userId === user.id);
+  return [...new Set([...(loginCounts ? [login] : []), ...contacts.map((c) => c.email)])];
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type RefundResource,
   type Store,
 } from '@payrail/core';
+import { buyerOfEmail } from '../buyer/buyer-contact';
 import { type BuyerPaymentNotice, buyerPaymentRecipient } from './buyer-payment-recipient';
 import type { Notifier } from './notifier';
 
@@ -55,11 +56,12 @@ export async function notifyForEvent(args: {
           : null;
   const email = payment.customer?.email?.trim().toLowerCase();
   if (buyerTemplate && email) {
-    const buyer = await store.users.findByLogin({ login: email });
-    if (buyer && buyer.accountType === 'buyer' && buyer.emailConfirmedAt) {
+    // The buyer who sees the payment: a confirmed contact's holder, else the confirmed email login's.
+    const buyer = await buyerOfEmail(store, email);
+    if (buyer) {
       const refund = event.type.startsWith('refund.') ? (event.data.object as RefundResource) : null;
       // The buyer's choice per notice (accounts/buyer): a channel, or `none`.
-      const recipient = buyerPaymentRecipient(buyer, BUYER_NOTICE[buyerTemplate]);
+      const recipient = buyerPaymentRecipient(buyer, BUYER_NOTICE[buyerTemplate], email);
       if (recipient) {
         await notifier.send(
           recipient,

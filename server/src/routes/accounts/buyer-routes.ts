@@ -210,10 +210,15 @@ export const buyerRoutes: FastifyPluginAsyncZod<{ deps: AccountsDeps }> = async 
             message: 'Link a Telegram account before choosing Telegram notifications.',
           });
         }
-        if (channel === 'email' && buyerEmailOf(user) === null) {
+        // Email goes to the confirmed login, or else to the confirmed contact the payment was made with.
+        const noEmail =
+          buyerEmailOf(user) === null &&
+          (await store.buyerContacts.listByUser({ userId: user.id })).length === 0;
+        if (channel === 'email' && noEmail) {
           throw new PayrailError('PAYRAIL_ERR_VALIDATION', {
             param,
-            message: 'Email notifications need a confirmed email login; choose telegram or none.',
+            message:
+              'Email notifications need a confirmed email login or contact email; choose telegram or none.',
           });
         }
       }

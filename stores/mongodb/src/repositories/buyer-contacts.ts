@@ -40,6 +40,12 @@ export function buyerContactRepository({ run, buyerContacts }: Collections): Buy
       return docs.map((doc) => toContact(doc));
     },
 
+    async getByEmail({ email }) {
+      const lowered = email.toLowerCase();
+      const doc = await run(() => buyerContacts.findOne({ _id: contactKey(lowered) }));
+      return doc ? toContact(doc, lowered) : null;
+    },
+
     async delete({ userId, email }) {
       const lowered = email.toLowerCase();
       const deleted = await run(() =>

@@ -38,6 +38,13 @@ export function buyerContactRepository(db: Db): BuyerContactRepository {
       return rows.map(toContact);
     },
 
+    async getByEmail({ email }) {
+      const rows = await db.query<BuyerContactRow>('SELECT * FROM buyer_contacts WHERE email = $1', [
+        email.toLowerCase(),
+      ]);
+      return rows[0] ? toContact(rows[0]) : null;
+    },
+
     async delete({ userId, email }) {
       const rows = await db.query<{ email: string }>(
         'DELETE FROM buyer_contacts WHERE email = $1 AND user_id = $2 RETURNING email',
