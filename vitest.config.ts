@@ -9,7 +9,7 @@ const jsonReport = process.env.PAYRAIL_TEST_JSON;
 
 export default defineConfig({
   test: {
-    include: ['{core,testkit,plugins,stores,server,examples}/**/*.test.ts'],
+    include: ['{core,testkit,plugins,stores,server,examples,bench}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
