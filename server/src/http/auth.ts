@@ -2,7 +2,7 @@ import { PayrailError } from '@payrail/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashApiKey, modeOfApiKey } from '../auth/api-keys';
-import { assertLiveModeEnabled } from '../onboarding/live-mode';
+import { LiveModeGate } from '../onboarding/live-mode-gate';
 
 /**
  * Merchant API authentication: `Authorization: Bearer sk_test_…|sk_live_…`. The key is looked up by its
@@ -13,6 +13,7 @@ import { assertLiveModeEnabled } from '../onboarding/live-mode';
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 async function authPlugin(app: FastifyInstance) {
+  const liveMode = new LiveModeGate(app.services.store);
   app.decorate('authenticateApiKey', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
@@ -34,9 +35,7 @@ async function authPlugin(app: FastifyInstance) {
       throw new PayrailError('PAYRAIL_ERR_AUTH_INVALID', { message: 'The API key has expired.' });
     }
     // Self-registered merchants get live mode only when the PSP approves their application (onboarding).
-    if (key.mode === 'live') {
-      assertLiveModeEnabled(await app.services.store.merchants.get({ id: key.merchantId }));
-    }
+    if (key.mode === 'live') await liveMode.assertOpen(key.merchantId);
     const staleBefore = new Date(now.getTime() - 60_000);
     if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {
       await app.services.store.apiKeys.touch({ id: key.id, now, ifOlderThan: staleBefore });
