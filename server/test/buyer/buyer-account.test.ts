@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyForEvent } from '../../src/accounts/notifications/payment-notifications';
 import {
   type AccountsTestApp,
-  type Browser,
   createAccountsTestApp,
   registeredUser,
   STRONG_PASSWORD,
   signedTelegramData,
   uniqueEmail,
 } from '../accounts/helpers';
-import { CARD, cardPayload, inject, type TestMerchant } from '../helpers/test-app';
+import { CARD, cardPayload, type TestMerchant } from '../helpers/test-app';
+import { withCsrf } from './buyer-helpers';
 
 /** The buyer account (issue 9) over HTTP: payments across merchants, history, refunds, saved cards. */
 describe('buyer account', () => {
@@ -21,23 +21,6 @@ describe('buyer account', () => {
   afterAll(async () => {
     await t?.close();
   });
-
-  /** The Browser helper speaks GET/POST/DELETE; PUT goes through inject with its cookies and CSRF token. */
-  const put = (browser: Browser, url: string, body: unknown) =>
-    inject(t.app, {
-      method: 'PUT',
-      url,
-      headers: {
-        cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'x-csrf-token': browser.csrfToken ?? '',
-        'content-type': 'application/json',
-      },
-      payload: JSON.stringify(body),
-    });
-  const csrf = async (browser: Browser) => {
-    await browser.get('/v1/account/csrf');
-    return browser;
-  };
 
   async function livePayment(m: TestMerchant, customer: Record<string, string>, extra = {}) {
     const created = await m.live.post('/v1/payments', {
@@ -167,12 +150,12 @@ describe('buyer account', () => {
 
   it('only buyer accounts may use the buyer routes', async () => {
     const owner = await registeredUser(t, { accountType: 'merchant' });
-    await csrf(owner.browser);
+    await withCsrf(owner.browser);
     for (const response of [
       await owner.browser.get('/v1/account/buyer/payments'),
       await owner.browser.get('/v1/account/buyer/saved-cards'),
       await owner.browser.delete('/v1/account/buyer/saved-cards/pm_x'),
-      await put(owner.browser, '/v1/account/buyer/notifications', { payment_succeeded: 'none' }),
+      await owner.browser.put('/v1/account/buyer/notifications', { payment_succeeded: 'none' }),
     ]) {
       expect(response.statusCode, response.rawBody).toBe(403);
       expect(response.body.error.code).toBe('PAYRAIL_ERR_FORBIDDEN');
@@ -233,14 +216,14 @@ describe('buyer account', () => {
     });
     const prefs = await tg.get('/v1/account/buyer/notifications');
     expect(prefs.body).toMatchObject({ email: null, telegram_linked: true, payment_succeeded: 'telegram' });
-    const noEmail = await put(tg, '/v1/account/buyer/notifications', { payment_declined: 'email' });
+    const noEmail = await tg.put('/v1/account/buyer/notifications', { payment_declined: 'email' });
     expect(noEmail.statusCode).toBe(400);
     expect(noEmail.body.error).toMatchObject({ code: 'PAYRAIL_ERR_VALIDATION', param: 'payment_declined' });
   });
 
   it('notification preferences decide what the buyer is sent, and on which channel', async () => {
     const buyer = await registeredUser(t, { accountType: 'buyer' });
-    await csrf(buyer.browser);
+    await withCsrf(buyer.browser);
     const m = await t.createMerchant();
 
     const defaults = await buyer.browser.get('/v1/account/buyer/notifications');
@@ -252,7 +235,7 @@ describe('buyer account', () => {
       email: buyer.email,
       telegram_linked: false,
     });
-    const noTelegram = await put(buyer.browser, '/v1/account/buyer/notifications', {
+    const noTelegram = await buyer.browser.put('/v1/account/buyer/notifications', {
       payment_declined: 'telegram',
     });
     expect(noTelegram.statusCode).toBe(400);
@@ -260,13 +243,13 @@ describe('buyer account', () => {
       code: 'PAYRAIL_ERR_VALIDATION',
       param: 'payment_declined',
     });
-    const empty = await put(buyer.browser, '/v1/account/buyer/notifications', {});
+    const empty = await buyer.browser.put('/v1/account/buyer/notifications', {});
     expect(empty.statusCode).toBe(400);
-    const bad = await put(buyer.browser, '/v1/account/buyer/notifications', { payment_succeeded: 'sms' });
+    const bad = await buyer.browser.put('/v1/account/buyer/notifications', { payment_succeeded: 'sms' });
     expect(bad.statusCode).toBe(400);
 
     // Success: off. Decline: email (unchanged).
-    const off = await put(buyer.browser, '/v1/account/buyer/notifications', { payment_succeeded: 'none' });
+    const off = await buyer.browser.put('/v1/account/buyer/notifications', { payment_succeeded: 'none' });
     expect(off.statusCode, off.rawBody).toBe(200);
     expect(off.body).toMatchObject({ payment_succeeded: 'none', payment_declined: 'email' });
     const ok1 = await livePayment(m, { email: buyer.email });
@@ -289,7 +272,7 @@ describe('buyer account', () => {
       expectedVersion: user.version,
     });
     expect(bound.ok).toBe(true);
-    const switched = await put(buyer.browser, '/v1/account/buyer/notifications', {
+    const switched = await buyer.browser.put('/v1/account/buyer/notifications', {
       payment_succeeded: 'email',
       payment_declined: 'telegram',
     });
@@ -312,7 +295,7 @@ describe('buyer account', () => {
 
   it('lists saved cards of the buyer at any merchant and removes one: one-click then fails', async () => {
     const buyer = await registeredUser(t, { accountType: 'buyer' });
-    await csrf(buyer.browser);
+    await withCsrf(buyer.browser);
     const m = await t.createMerchant();
     const p = await livePayment(m, { id: 'cus_buyer_1', email: buyer.email });
     const paid = await pay(p.id, cardPayload(CARD.visa, { save_card: true }));
@@ -338,7 +321,7 @@ describe('buyer account', () => {
     const pm = cards.body.data[0].id as string;
 
     // Someone else cannot see or remove it.
-    const stranger = await csrf((await registeredUser(t, { accountType: 'buyer' })).browser);
+    const stranger = await withCsrf((await registeredUser(t, { accountType: 'buyer' })).browser);
     expect((await stranger.get('/v1/account/buyer/saved-cards')).body.data).toEqual([]);
     expect((await stranger.delete(`/v1/account/buyer/saved-cards/${pm}`)).statusCode).toBe(404);
 

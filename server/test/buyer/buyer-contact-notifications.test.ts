@@ -6,12 +6,11 @@ import {
   type Browser,
   createAccountsTestApp,
   registeredUser,
-  STRONG_PASSWORD,
-  signedTelegramData,
   tokenFrom,
   uniqueEmail,
 } from '../accounts/helpers';
-import { CARD, cardPayload, inject, type TestMerchant } from '../helpers/test-app';
+import { CARD, cardPayload, type TestMerchant } from '../helpers/test-app';
+import { telegramBuyer, withCsrf } from './buyer-helpers';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 
@@ -31,48 +30,6 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)(
     afterAll(async () => {
       await t?.close();
     });
-
-    const put = (browser: Browser, url: string, body: unknown) =>
-      inject(t.app, {
-        method: 'PUT',
-        url,
-        headers: {
-          cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          'x-csrf-token': browser.csrfToken ?? '',
-          'content-type': 'application/json',
-        },
-        payload: JSON.stringify(body),
-      });
-    const csrf = async (browser: Browser) => {
-      await browser.get('/v1/account/csrf');
-      return browser;
-    };
-
-    async function telegramBuyer() {
-      const username = `tg_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-      const browser = t.browser();
-      await browser.post('/v1/auth/register', {
-        login: `@${username}`,
-        password: STRONG_PASSWORD,
-        account_type: 'buyer',
-      });
-      const confirmed = await browser.post('/v1/auth/telegram/confirm', {
-        login: `@${username}`,
-        password: STRONG_PASSWORD,
-        telegram: signedTelegramData({
-          id: 700000000 + Math.floor(Math.random() * 1e8),
-          username,
-          auth_date: Math.floor(t.clock.now().getTime() / 1000),
-        }),
-      });
-      expect(confirmed.statusCode, confirmed.rawBody).toBe(200);
-      const login = await browser.post('/v1/auth/login', {
-        login: `@${username}`,
-        password: STRONG_PASSWORD,
-      });
-      expect(login.statusCode, login.rawBody).toBe(200);
-      return { browser: await csrf(browser), id: (login.body.user as { id: string }).id };
-    }
 
     /** Adds and confirms `email` as the buyer's contact through the mailed link. */
     async function confirmContact(browser: Browser, email: string) {
@@ -107,7 +64,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)(
 
     it("an email-login buyer hears of a payment made with a confirmed contact, on the login's channel", async () => {
       const buyer = await registeredUser(t, { accountType: 'buyer' });
-      await csrf(buyer.browser);
+      await withCsrf(buyer.browser);
       const contact = uniqueEmail('second');
       await confirmContact(buyer.browser, contact);
       const { id, buyerNotices } = await paidWith(contact.toUpperCase());
@@ -118,16 +75,16 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)(
     });
 
     it('a Telegram-login buyer who chose email hears of it at the confirmed contact address', async () => {
-      const buyer = await telegramBuyer();
+      const buyer = await telegramBuyer(t);
       // Email notices need a confirmed address: refused before the contact, accepted after.
-      const early = await put(buyer.browser, '/v1/account/buyer/notifications', {
+      const early = await buyer.browser.put('/v1/account/buyer/notifications', {
         payment_succeeded: 'email',
       });
       expect(early.statusCode, early.rawBody).toBe(400);
       expect(early.body.error).toMatchObject({ code: 'PAYRAIL_ERR_VALIDATION', param: 'payment_succeeded' });
       const contact = uniqueEmail('tgcontact');
       await confirmContact(buyer.browser, contact);
-      const chosen = await put(buyer.browser, '/v1/account/buyer/notifications', {
+      const chosen = await buyer.browser.put('/v1/account/buyer/notifications', {
         payment_succeeded: 'email',
       });
       expect(chosen.statusCode, chosen.rawBody).toBe(200);
@@ -141,7 +98,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)(
     });
 
     it("an address confirmed as one buyer's contact and registered later as another's login stays the first buyer's", async () => {
-      const holder = await telegramBuyer();
+      const holder = await telegramBuyer(t);
       const address = uniqueEmail('contested');
       await confirmContact(holder.browser, address);
       const { id } = await paidWith(address);

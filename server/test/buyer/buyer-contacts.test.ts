@@ -5,12 +5,11 @@ import {
   createAccountsTestApp,
   type ReceivedMail,
   registeredUser,
-  STRONG_PASSWORD,
-  signedTelegramData,
   tokenFrom,
   uniqueEmail,
 } from '../accounts/helpers';
 import type { TestMerchant } from '../helpers/test-app';
+import { telegramBuyer, withCsrf } from './buyer-helpers';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 
@@ -25,34 +24,6 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
   afterAll(async () => {
     await t?.close();
   });
-
-  const csrf = async (browser: Browser) => {
-    await browser.get('/v1/account/csrf');
-    return browser;
-  };
-
-  async function telegramBuyer() {
-    const username = `tg_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const browser = t.browser();
-    await browser.post('/v1/auth/register', {
-      login: `@${username}`,
-      password: STRONG_PASSWORD,
-      account_type: 'buyer',
-    });
-    const confirmed = await browser.post('/v1/auth/telegram/confirm', {
-      login: `@${username}`,
-      password: STRONG_PASSWORD,
-      telegram: signedTelegramData({
-        id: 700000000 + Math.floor(Math.random() * 1e8),
-        username,
-        auth_date: Math.floor(t.clock.now().getTime() / 1000),
-      }),
-    });
-    expect(confirmed.statusCode, confirmed.rawBody).toBe(200);
-    const login = await browser.post('/v1/auth/login', { login: `@${username}`, password: STRONG_PASSWORD });
-    expect(login.statusCode, login.rawBody).toBe(200);
-    return csrf(browser);
-  }
 
   async function livePayment(email: string) {
     const created = await m.live.post('/v1/payments', {
@@ -88,7 +59,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
     ((await browser.get('/v1/account/buyer/payments')).body.data as { id: string }[]).map((p) => p.id);
 
   it('a Telegram-login buyer confirms a contact email and then sees, and can stop seeing, its payments', async () => {
-    const buyer = await telegramBuyer();
+    const buyer = (await telegramBuyer(t)).browser;
     const email = uniqueEmail('tgpayer');
     const paid = await livePayment(email.toUpperCase());
     await livePayment(uniqueEmail('stranger'));
@@ -130,8 +101,8 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
   });
 
   it("gives an address to one buyer only: a second buyer, or another buyer's login, gets 409 PAYRAIL_ERR_CONTACT_TAKEN", async () => {
-    const first = await telegramBuyer();
-    const second = await telegramBuyer();
+    const first = (await telegramBuyer(t)).browser;
+    const second = (await telegramBuyer(t)).browser;
     const email = uniqueEmail('shared');
     const paid = await livePayment(email);
     const firstToken = await requestContact(first, email);
@@ -152,7 +123,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
     expect(login.body.error.code).toBe('PAYRAIL_ERR_CONTACT_TAKEN');
 
     // The email-login buyer may add a second address, but not the login itself.
-    await csrf(emailBuyer.browser);
+    await withCsrf(emailBuyer.browser);
     const own = await emailBuyer.browser.post('/v1/account/buyer/contacts', { email: emailBuyer.email });
     expect(own.statusCode).toBe(400);
     expect(own.body.error).toMatchObject({ code: 'PAYRAIL_ERR_VALIDATION', param: 'email' });
@@ -165,7 +136,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
   });
 
   it('refuses bad input and non-buyers', async () => {
-    const buyer = await telegramBuyer();
+    const buyer = (await telegramBuyer(t)).browser;
     const bad = await buyer.post('/v1/account/buyer/contacts', { email: 'not-an-email' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body.error.code).toBe('PAYRAIL_ERR_VALIDATION');
@@ -173,7 +144,7 @@ describe.each(['pglite', 'postgres', 'mongodb'] as const)('buyer contact emails 
     expect(unknown.statusCode).toBe(400);
     expect(unknown.body.error.code).toBe('PAYRAIL_ERR_TOKEN_INVALID');
     const merchant = await registeredUser(t, { accountType: 'merchant' });
-    await csrf(merchant.browser);
+    await withCsrf(merchant.browser);
     const forbidden = await merchant.browser.post('/v1/account/buyer/contacts', { email: uniqueEmail('m') });
     expect(forbidden.statusCode).toBe(403);
   });
