@@ -6,13 +6,17 @@ import { audit } from './audit';
 import type { AccountsDeps } from './deps';
 import { consumeToken } from './one-time-tokens';
 import { assertCurrentPassword } from './password-change';
-import { sha256Hex } from './secrets';
+import { hashPassword, verifyPassword } from './password-hashing';
+import { safeEqual, sha256Hex } from './secrets';
 import { isSealedTotpSecret, openTotpSecret, requireSecretBox, sealTotpSecret } from './totp-secret-seal';
 import { updateUser } from './user-record';
 
 const RECOVERY_CODE_COUNT = 10;
 
-/** Recovery codes: 10 groups of 4+4 hex characters, shown once, stored as SHA-256. */
+/**
+ * Recovery codes: 10 codes of 5+5 hex characters, shown once, stored as argon2id (see `isRecoveryCode`).
+ * Codes issued before that are plain SHA-256 and still work.
+ */
 function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
     const hex = randomBytes(5).toString('hex');
@@ -21,6 +25,15 @@ function newRecoveryCodes(): string[] {
 }
 
 const normaliseCode = (code: string) => code.trim().toLowerCase();
+
+/**
+ * Whether a stored recovery-code hash matches `code`. Codes are stored as argon2id (salted, slow): 40
+ * random bits are too few for a plain SHA-256, which an exhaustive search over a database dump reverses
+ * for every code of every user in one sweep of minutes. A legacy hash is a plain SHA-256 (64 hex).
+ */
+async function isRecoveryCode(stored: string, code: string): Promise<boolean> {
+  return stored.startsWith('$argon2') ? verifyPassword(stored, code) : safeEqual(stored, sha256Hex(code));
+}
 
 /** True when `code` is the current TOTP (±1 step of 30 s for clock drift). */
 async function totpMatches(secret: string, code: string, now: Date): Promise<boolean> {
@@ -69,10 +82,11 @@ export async function confirmTotpEnrolment(
     throw new PayrailError('PAYRAIL_ERR_MFA_CODE_INVALID', { param: 'code' });
   }
   const codes = newRecoveryCodes();
+  const hashes = await Promise.all(codes.map((c) => hashPassword(c)));
   const updated = await updateUser(
     deps.store,
     user.id,
-    () => ({ totpEnabledAt: now, recoveryCodeHashes: codes.map((c) => sha256Hex(c)) }),
+    () => ({ totpEnabledAt: now, recoveryCodeHashes: hashes }),
     now,
   );
   await audit(deps.store, request, now, updated, 'mfa.enabled');
@@ -111,10 +125,18 @@ export async function verifySecondFactor(
       return;
     }
   }
-  const hash = sha256Hex(normaliseCode(code));
-  if (await deps.store.users.consumeRecoveryCode({ id: user.id, codeHash: hash })) {
-    await audit(deps.store, request, now, user, 'mfa.recovery_code_used');
-    return;
+  // Six digits is a (wrong) TOTP code, never a recovery code (5+5 hex with a dash): no argon2 work.
+  const candidate = normaliseCode(code);
+  if (!/^\d{6}$/.test(candidate)) {
+    for (const stored of user.recoveryCodeHashes) {
+      if (!(await isRecoveryCode(stored, candidate))) continue;
+      // Consumed by its stored hash, atomically: of two concurrent uses, one wins.
+      if (await deps.store.users.consumeRecoveryCode({ id: user.id, codeHash: stored })) {
+        await audit(deps.store, request, now, user, 'mfa.recovery_code_used');
+        return;
+      }
+      break;
+    }
   }
   throw new PayrailError('PAYRAIL_ERR_MFA_CODE_INVALID', { param: 'code' });
 }
