@@ -1,4 +1,10 @@
-import { defineProvider, type PaymentProvider, PayrailError, type ProviderPaymentView } from '@payrail/core';
+import {
+  defineProvider,
+  isPayrailError,
+  type PaymentProvider,
+  PayrailError,
+  type ProviderPaymentView,
+} from '@payrail/core';
 import { type CreateBillBody, QiwiClient } from './client';
 import { expirationDateTime, outcomeOfBill, outcomeOfRefund, QIWI_CURRENCIES, toQiwiAmount } from './mapping';
 import { qiwiOptionsSchema } from './options';
@@ -10,6 +16,13 @@ export const QIWI_MANIFEST = { id: 'qiwi', name: 'QIWI Wallet', version: '0.1.0'
 const billIdOf = (payment: ProviderPaymentView) => payment.paymentRef ?? payment.id;
 
 const cut = (s: string, max = 255) => (s.length > max ? s.slice(0, max) : s);
+
+/** QIWI's answer for a bill it does not have (`api.invoice.not.found`, HTTP 404), as the client throws it. */
+function isBillNotFound(error: unknown): boolean {
+  if (!isPayrailError(error) || error.code !== 'PAYRAIL_ERR_PROVIDER_REJECTED') return false;
+  const details = (error.details ?? {}) as { httpStatus?: unknown; providerCode?: unknown };
+  return details.providerCode === 'api.invoice.not.found' || details.httpStatus === 404;
+}
 
 function assertCurrency(currency: string): void {
   if (!(QIWI_CURRENCIES as readonly string[]).includes(currency)) {
@@ -37,33 +50,48 @@ export const qiwi = defineProvider({
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     });
 
+    function billBody(payment: ProviderPaymentView): CreateBillBody {
+      const body: CreateBillBody = {
+        amount: toQiwiAmount(payment.amount, payment.currency),
+        expirationDateTime: expirationDateTime(ctx.clock.now(), o.billLifetimeMinutes),
+      };
+      if (payment.description) body.comment = cut(payment.description);
+      const customer: NonNullable<CreateBillBody['customer']> = {};
+      if (payment.customer?.email) customer.email = payment.customer.email;
+      if (payment.customer?.phone) customer.phone = payment.customer.phone;
+      if (Object.keys(customer).length > 0) body.customer = customer;
+      const customFields: Record<string, string> = {
+        apiClient: 'payrail',
+        apiClientVersion: QIWI_MANIFEST.version,
+      };
+      if (o.themeCode) customFields.themeCode = o.themeCode;
+      body.customFields = customFields;
+      return body;
+    }
+
     return {
       async createPayment({ payment, returnUrl }) {
         assertCurrency(payment.currency);
-        const body: CreateBillBody = {
-          amount: toQiwiAmount(payment.amount, payment.currency),
-          expirationDateTime: expirationDateTime(ctx.clock.now(), o.billLifetimeMinutes),
-        };
-        if (payment.description) body.comment = cut(payment.description);
-        const customer: NonNullable<CreateBillBody['customer']> = {};
-        if (payment.customer?.email) customer.email = payment.customer.email;
-        if (payment.customer?.phone) customer.phone = payment.customer.phone;
-        if (Object.keys(customer).length > 0) body.customer = customer;
-        const customFields: Record<string, string> = {
-          apiClient: 'payrail',
-          apiClientVersion: QIWI_MANIFEST.version,
-        };
-        if (o.themeCode) customFields.themeCode = o.themeCode;
-        body.customFields = customFields;
-
-        const bill = await client.createBill(payment.id, body);
+        const bill = await client.createBill(payment.id, billBody(payment));
         return outcomeOfBill(bill, logger, returnUrl);
       },
 
       async syncPayment({ payment }) {
-        const bill = await client.getBill(billIdOf(payment));
-        // The buyer's return address, when the payment has one (create used the orchestrator's).
-        return outcomeOfBill(bill, logger, payment.returnUrl);
+        try {
+          const bill = await client.getBill(billIdOf(payment));
+          // The buyer's return address, when the payment has one (create used the orchestrator's).
+          return outcomeOfBill(bill, logger, payment.returnUrl);
+        } catch (error) {
+          // No bill, and QIWI never confirmed one (no paymentRef): the bill creation never reached QIWI (a
+          // timeout, 5xx or reset before it acted, or a crash before the call). Without this the payment
+          // would stay `processing` for good. Send the creation again: billIds are unique, so there is at
+          // most one bill; an original request that still arrives finds it (see README).
+          if (payment.paymentRef !== null || !isBillNotFound(error)) throw error;
+          logger.warn({ billId: payment.id }, 'qiwi: no bill for an unconfirmed creation; creating it again');
+          assertCurrency(payment.currency);
+          const bill = await client.createBill(payment.id, billBody(payment));
+          return outcomeOfBill(bill, logger, payment.returnUrl);
+        }
       },
 
       async cancelPayment({ payment }) {
