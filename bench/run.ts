@@ -1,45 +1,31 @@
 // Payrail benchmark: `pnpm bench [--store postgres|embedded] [--duration s] [--connections n]
 // [--scenario name] [--quick] [--cpu-prof]`. See bench/README.md.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-// ---------------------------------------------------------------------------------------------------
-// Dependencies that live in workspace packages, not at the root (bench/ is not a package).
-
-interface UndiciResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: { text(): Promise<string> };
-}
-interface UndiciPool {
-  request(options: {
-    method: string;
-    path: string;
-    headers?: Record<string, string>;
-    body?: string;
-  }): Promise<UndiciResponse>;
-  close(): Promise<void>;
-  destroy(): Promise<void>;
-}
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-}
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const fromServer = createRequire(join(ROOT, 'server/package.json'));
-const fromStore = createRequire(join(ROOT, 'stores/postgres/package.json'));
-const { Pool } = fromServer('undici') as {
-  Pool: new (origin: string, options: { connections: number; pipelining: number }) => UndiciPool;
-};
-const pg = fromStore('pg') as { Client: new (options: { connectionString: string }) => PgClient };
+import {
+  call,
+  cleanupAll,
+  cleanups,
+  createPayment,
+  type LoadResult,
+  nodeArgs,
+  Pool,
+  paymentFlow,
+  percentile,
+  prepareStore,
+  ROOT,
+  round,
+  runCli,
+  runId,
+  runLoad,
+  sampleProc,
+  sleep,
+  startChild,
+  type Target,
+} from './lib/harness';
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -129,263 +115,6 @@ function parseArgs(argv: string[]): Options {
   }
   if (quick && !durationSet) opts.duration = 2;
   return opts;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Cleanup: children, temp dirs and the database go away on success, error and SIGINT/SIGTERM.
-
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | undefined;
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        process.stderr.write(`cleanup failed: ${String(error)}\n`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: cleaning up…\n`);
-    cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Child processes
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  proc: ChildProcess;
-  pid: number;
-  url: string;
-  startupMs: number;
-  stop(): Promise<void>;
-  output(): string;
-}
-
-function nodeArgs(script: string, args: string[], cpuProf: boolean, label: string): string[] {
-  const prof = cpuProf
-    ? // default file names: tsx's loader thread writes its own profile, a fixed name would overwrite the main one
-      ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results', `${label}-profiles`)}`]
-    : [];
-  return [...prof, '--import', 'tsx', join(ROOT, script), ...args];
-}
-
-/** Spawns a server (node directly, so the pid is the server's) and waits for GET /healthz → 200. */
-async function startChild(
-  label: string,
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  cpuProf = false,
-): Promise<Child> {
-  const port = await freePort();
-  const started = performance.now();
-  const proc = spawn(process.execPath, nodeArgs(script, args, cpuProf, label), {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-  });
-  let exited = false;
-  const exitPromise = new Promise<void>((r) =>
-    proc.once('exit', () => {
-      exited = true;
-      r();
-    }),
-  );
-  const stop = async () => {
-    if (exited) return;
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await exitPromise;
-    clearTimeout(timer);
-  };
-  cleanups.push(stop);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`${label} exited before it was healthy:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`${label} not healthy after 60 s:\n${out}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(10);
-  }
-  const startupMs = performance.now() - started;
-  return { proc, pid: proc.pid ?? 0, url, startupMs, stop, output: () => out };
-}
-
-/** Runs a CLI command to completion and returns its stdout. */
-async function runCli(args: string[], env: Record<string, string>): Promise<string> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/bin.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const code = await new Promise<number | null>((r) => proc.once('exit', r));
-  if (code !== 0) throw new Error(`payrail ${args.join(' ')} failed (${code}):\n${stderr}${stdout}`);
-  return stdout;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// /proc sampling
-
-const CLK_TCK = 100; // Linux USER_HZ
-interface ProcSample {
-  cpuMs: number;
-  rssMb: number;
-}
-function sampleProc(pid: number): ProcSample {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name "(…)": state is field 3; utime 14, stime 15
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { cpuMs: (ticks * 1000) / CLK_TCK, rssMb: rssKb / 1024 };
-  } catch {
-    return { cpuMs: Number.NaN, rssMb: Number.NaN };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Load generation: fixed concurrency, closed loop, optional pacing to a target rate.
-
-interface LoadResult {
-  ops: number;
-  errors: number;
-  elapsedMs: number;
-  latencies: number[];
-  errorSamples: string[];
-}
-
-async function runLoad(
-  concurrency: number,
-  durationMs: number,
-  op: (worker: number) => Promise<void>,
-  ratePerSec?: number,
-): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const errorSamples: string[] = [];
-  let errors = 0;
-  const start = performance.now();
-  const end = start + durationMs;
-  const interval = ratePerSec ? 1000 / ratePerSec : 0;
-  let nextSlot = start;
-  const worker = async (w: number) => {
-    while (performance.now() < end) {
-      if (interval) {
-        const slot = nextSlot;
-        nextSlot += interval;
-        const wait = slot - performance.now();
-        if (wait > 0) await sleep(wait);
-        if (performance.now() >= end) break;
-      }
-      const t0 = performance.now();
-      try {
-        await op(w);
-        latencies.push(performance.now() - t0);
-      } catch (error) {
-        errors++;
-        if (errorSamples.length < 5)
-          errorSamples.push(String((error as Error).message ?? error).slice(0, 300));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  return { ops: latencies.length, errors, elapsedMs: performance.now() - start, latencies, errorSamples };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The scenarios, written against a Target so the very same code runs against the baseline.
-
-interface Target {
-  pool: UndiciPool;
-  apiKey: string;
-}
-
-const runId = randomBytes(4).toString('hex');
-let keyCounter = 0;
-const expYear = new Date().getUTCFullYear() + 3;
-const CREATE_BODY = JSON.stringify({ amount: 1000, currency: 'USD', method: 'card' });
-const CARD_BODY = JSON.stringify({
-  number: '4242424242424242',
-  exp_month: 12,
-  exp_year: expYear,
-  cvc: '123',
-});
-
-async function call(
-  t: Target,
-  method: string,
-  path: string,
-  body?: string,
-  extra: Record<string, string> = {},
-): Promise<{ status: number; text: string; headers: UndiciResponse['headers'] }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${t.apiKey}`, ...extra };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await t.pool.request({ method, path, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await res.body.text();
-  return { status: res.statusCode, text, headers: res.headers };
-}
-
-async function createPayment(t: Target): Promise<string> {
-  const res = await call(t, 'POST', '/v1/payments', CREATE_BODY, {
-    'idempotency-key': `bench-${runId}-${++keyCounter}`,
-  });
-  if (res.status !== 201) throw new Error(`POST /v1/payments → ${res.status} ${res.text.slice(0, 200)}`);
-  return (JSON.parse(res.text) as { id: string }).id;
-}
-
-async function paymentFlow(t: Target): Promise<void> {
-  const id = await createPayment(t);
-  const res = await call(t, 'POST', `/pay/${id}`, CARD_BODY);
-  if (res.status !== 200) throw new Error(`POST /pay/:id → ${res.status} ${res.text.slice(0, 200)}`);
-  const status = (JSON.parse(res.text) as { status?: string }).status;
-  if (status !== 'succeeded') throw new Error(`payment ended ${status}, expected succeeded`);
 }
 
 async function readList(t: Target): Promise<void> {
@@ -479,8 +208,6 @@ interface ScenarioResult {
   orchestrator_self_ms?: Record<string, { count: number; p50_ms: number; p99_ms: number; max_ms: number }>;
 }
 
-const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
-
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const durationMs = opts.duration * 1000;
@@ -510,35 +237,9 @@ async function main(): Promise<void> {
   );
 
   // --- Database and merchant.
-  let env: Record<string, string>;
-  if (opts.store === 'postgres') {
-    const name = `payrail_bench_${randomBytes(6).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: opts.adminUrl });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${name}`);
-    cleanups.push(async () => {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      log(`dropped database ${name}`);
-    });
-    const url = new URL(opts.adminUrl);
-    url.pathname = `/${name}`;
-    env = { PAYRAIL_DATABASE_URL: url.toString() };
-    log(`created database ${name}`);
-  } else {
-    env = { PAYRAIL_DATABASE_URL: '', PAYRAIL_DATA_DIR: join(tmp, 'data') };
-  }
-  // With the server stopped, so the embedded store is opened by the CLI itself (creates + migrates it).
-  const created = JSON.parse(
-    await runCli(['merchant', 'create', '--name', 'Bench Shop', '--email', 'bench@example.com'], env),
-  ) as { keys: { test: string } };
-  const apiKey = created.keys.test;
+  const prepared = await prepareStore({ store: opts.store, adminUrl: opts.adminUrl, tmp, log });
+  let env = prepared.env;
+  const apiKey = prepared.apiKey;
 
   // The orchestrator's own time per call is measured by instrumentation in the server (issue 7 target:
   // ≤ 2 ms p99); it adds a little work per call, the same in every scenario.

@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../webhooks/retry-schedule';
 import type { SecretBox } from '../webhooks/secret-box';
 import { WebhookSender } from '../webhooks/sender';
 import { AgendaJobScheduler, type SchedulerDatabase } from './agenda-scheduler';
+import { DRAIN_BUDGET_MS, drainBatches } from './drain-batches';
 import { expireUnpaidPayments, voidStaleAuthorizations } from './payment-expiry';
 import { syncPendingPayments } from './payment-sync';
 import { reconcilePayments } from './reconciliation';
@@ -115,7 +116,7 @@ export async function startBackgroundJobs(
   });
   const paymentDeps = deps;
   scheduler.define(JOB_NAMES.dispatchOutbox, async () => {
-    // Drain the backlog in one run, batch by batch.
+    // Drain the backlog batch by batch, within the time budget (drain-batches.ts).
     const { notifier } = deps;
     // Queued (deduplicated per event and user) before the event is marked: a crash cannot skip them.
     const beforeDispatch = notifier
@@ -128,21 +129,24 @@ export async function startBackgroundJobs(
           }
         }
       : undefined;
-    while (
-      (await dispatchOutbox({
-        store: deps.store,
-        clock: deps.clock,
-        ...(beforeDispatch ? { beforeDispatch } : {}),
-      })) === 100
-    ) {}
+    await drainBatches(
+      () =>
+        dispatchOutbox({
+          store: deps.store,
+          clock: deps.clock,
+          ...(beforeDispatch ? { beforeDispatch } : {}),
+        }),
+      100,
+      DRAIN_BUDGET_MS,
+    );
   });
   scheduler.define(JOB_NAMES.deliverWebhooks, async () => {
-    while ((await sender.runOnce()) === 50) {}
+    await drainBatches(() => sender.runOnce(), 50, DRAIN_BUDGET_MS);
   });
   scheduler.define(JOB_NAMES.deliverNotifications, async () => {
     // The durable queue's safety net: whatever the fast path after enqueue did not deliver.
     const { notifier } = deps;
-    if (notifier) while ((await notifier.deliverDue({ limit: 50 })) === 50) {}
+    if (notifier) await drainBatches(() => notifier.deliverDue({ limit: 50 }), 50, DRAIN_BUDGET_MS);
   });
   scheduler.define(JOB_NAMES.syncPayments, async () => {
     await syncPendingPayments(paymentDeps, {
@@ -179,7 +183,11 @@ export async function startBackgroundJobs(
     }
   });
   scheduler.define(JOB_NAMES.purgeRiskCounters, async () => {
-    while ((await purgeExpiredRiskCounters({ store: deps.store, now: deps.clock.now() })) === 10_000) {}
+    await drainBatches(
+      () => purgeExpiredRiskCounters({ store: deps.store, now: deps.clock.now() }),
+      10_000,
+      DRAIN_BUDGET_MS,
+    );
   });
   scheduler.define(JOB_NAMES.expireTrials, async () => {
     await expireTrials(deps);
