@@ -476,14 +476,14 @@ export class Orchestrator {
       },
     );
 
+    let outcome: RefundOutcome;
     try {
-      const outcome = await refundOp.call(route.provider, {
+      outcome = await refundOp.call(route.provider, {
         payment: providerView(reserved.payment),
         refundId,
         amount: reserved.refund.amount,
         reason: reserved.refund.reason,
       });
-      return await this.#settleRefund(reserved.refund, outcome);
     } catch (error) {
       const failure = isPayrailError(error)
         ? error
@@ -496,6 +496,10 @@ export class Orchestrator {
       });
       throw failure;
     }
+    // Outside the try: if recording the provider's answer fails (a store error, or losing every
+    // optimistic-concurrency retry), the refund stays pending with its amount reserved and the refund
+    // sync settles it. Recording it as failed would free an amount the provider has already refunded.
+    return this.#settleRefund(reserved.refund, outcome);
   }
 
   /** Moves a pending refund to its final state and releases or books its reservation. */
