@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { defaultAccountsOptions } from '../accounts/accounts-config';
 import { apiKeyAuth } from '../http/auth';
-import { errorHandling, requestId } from '../http/errors';
+import { errorHandling, frameworkErrors, MAX_PATH_PARAM_LENGTH, requestId } from '../http/errors';
 import '../http/fastify-types';
 import { MIN_IDEMPOTENCY_TTL_MS } from '../http/idempotency';
 import { acceptJsonOnly } from '../http/json-body';
@@ -34,7 +34,11 @@ export async function buildApp(services: AppServices, options: AppOptions): Prom
     logger: loggerOptions(options.logger),
     genReqId: requestId,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: path parameters the schemas allow up to 255 characters (a merchant's customer id in
+    // /v1/customers/{id}, an email in /v1/account/buyer/contacts/{email}); Fastify's default is 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Router errors (a longer path parameter, bad percent-encoding) in the API's error shape.
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -2,6 +2,7 @@ import { type ErrorCategory, type ErrorCode, isPayrailError, newId, PayrailError
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { refuseNulInUrl } from './json-body';
 import { validationToPayrailError } from './validation';
 
 /**
@@ -100,6 +101,24 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: P
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(error, request.id));
 }
 
+/** The router's limit on one path parameter (the longest any route's schema allows is 255). */
+export const MAX_PATH_PARAM_LENGTH = 256;
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router finds before any route or hook runs (a path
+ * parameter longer than MAX_PATH_PARAM_LENGTH, bad percent-encoding). Without it Fastify answers with
+ * its own body (`{"error":"Bad Request","code":"FST_ERR_…"}`, a 414 for the long parameter).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('request-id', request.id);
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `A path parameter is longer than ${MAX_PATH_PARAM_LENGTH} characters.`
+      : 'The URL is malformed (bad percent-encoding).';
+  request.log.info({ code: error.code }, 'request rejected');
+  return sendError(request, reply, new PayrailError('PAYRAIL_ERR_VALIDATION', { message, cause: error }));
+}
+
 async function errorHandlerPlugin(app: FastifyInstance) {
   app.decorateRequest('merchantScope', null);
   app.decorateRequest('idempotency', null);
@@ -107,6 +126,7 @@ async function errorHandlerPlugin(app: FastifyInstance) {
   // Every response carries its request id, also the ones that end in an error or a 404.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
+    refuseNulInUrl(request.url);
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -149,6 +149,8 @@ export const putRulesBody = z.strictObject({
     .number()
     .int()
     .min(0)
+    // versions are 32-bit integers in the store (and the next one must fit): larger is a 400, not a 500
+    .max(2 ** 31 - 2)
     .optional()
     .describe('The version this change is based on (0: none yet). A different stored version is a 409.'),
 });
