@@ -6,6 +6,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  buildServerIfNeeded,
   call,
   cleanupAll,
   cleanups,
@@ -22,6 +23,8 @@ import {
   runId,
   runLoad,
   sampleProc,
+  serverScript,
+  setServerMode,
   sleep,
   startChild,
   type Target,
@@ -102,10 +105,13 @@ function parseArgs(argv: string[]): Options {
       case '--cpu-prof':
         opts.cpuProf = true;
         break;
+      case '--server':
+        setServerMode(value());
+        break;
       case '--help':
       case '-h':
         process.stdout.write(
-          'pnpm bench [--store postgres|embedded] [--duration s] [--connections n] [--scenario name|all] [--quick] [--cpu-prof]\n',
+          'pnpm bench [--store postgres|embedded] [--duration s] [--connections n] [--scenario name|all] [--quick] [--cpu-prof] [--server built|tsx]\n',
         );
         process.exit(0);
         break;
@@ -217,6 +223,7 @@ async function main(): Promise<void> {
     `Payrail bench: store=${opts.store}, ${opts.duration} s per scenario, ${opts.connections} connections, ${cpus().length} cores, Node ${process.version}`,
   );
 
+  buildServerIfNeeded(log);
   const tmp = mkdtempSync(join(tmpdir(), 'payrail-bench-'));
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -225,7 +232,7 @@ async function main(): Promise<void> {
   const firstOpen = performance.now();
   await runCli(['migrate'], { PAYRAIL_DATA_DIR: startupDir, PAYRAIL_DATABASE_URL: '' });
   const firstOpenMs = performance.now() - firstOpen;
-  const probe = await startChild('startup-probe', 'server/src/cli/bin.ts', ['start'], {
+  const probe = await startChild('startup-probe', serverScript(), ['start'], {
     PAYRAIL_DATA_DIR: startupDir,
     PAYRAIL_DATABASE_URL: '',
   });
@@ -244,7 +251,7 @@ async function main(): Promise<void> {
   // The orchestrator's own time per call is measured by instrumentation in the server (issue 7 target:
   // ≤ 2 ms p99); it adds a little work per call, the same in every scenario.
   env = { ...env, PAYRAIL_ORCHESTRATOR_TIMING: '1' };
-  const server = await startChild('payrail', 'server/src/cli/bin.ts', ['start'], env, opts.cpuProf);
+  const server = await startChild('payrail', serverScript(), ['start'], env, opts.cpuProf);
   const orchestratorTiming = async (reset: boolean) => {
     const res = await fetch(`${server.url}/_debug/orchestrator-timing${reset ? '?reset=1' : ''}`);
     return ((await res.json()) as { methods: ScenarioResult['orchestrator_self_ms'] }).methods;

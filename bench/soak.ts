@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
+  buildServerIfNeeded,
   type Child,
   cleanupAll,
   cleanups,
@@ -18,6 +19,8 @@ import {
   round,
   runLoad,
   sampleProc,
+  serverScript,
+  setServerMode,
   sleep,
   startChild,
   type Target,
@@ -42,7 +45,7 @@ interface Options {
 }
 
 const USAGE =
-  'pnpm bench:soak [--store postgres|embedded] [--duration 30m] [--window 60s] [--rate n] [--capacity-seconds 15] [--connections 16] [--warmup-windows 1]\n';
+  'pnpm bench:soak [--store postgres|embedded] [--duration 30m] [--window 60s] [--rate n] [--capacity-seconds 15] [--connections 16] [--warmup-windows 1] [--server built|tsx]\n';
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
@@ -96,6 +99,9 @@ function parseArgs(argv: string[]): Options {
         opts.warmupWindows = Number(value());
         if (!Number.isInteger(opts.warmupWindows) || opts.warmupWindows < 0)
           throw new Error('--warmup-windows must be an integer ≥ 0');
+        break;
+      case '--server':
+        setServerMode(value());
         break;
       case '--help':
       case '-h':
@@ -156,6 +162,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
 
+  buildServerIfNeeded(log);
   const tmp = mkdtempSync(join(tmpdir(), 'payrail-soak-'));
   cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
   const { env, apiKey } = await prepareStore({
@@ -165,7 +172,7 @@ async function main(): Promise<void> {
     log,
     prefix: 'payrail_soak',
   });
-  const server = await startChild('payrail', 'server/src/cli/bin.ts', ['start'], env, false, {
+  const server = await startChild('payrail', serverScript(), ['start'], env, false, {
     preload: ['bench/lib/heap-probe.mjs'],
     ipc: true,
   });

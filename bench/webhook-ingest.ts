@@ -34,6 +34,7 @@ import {
 import { signNotification } from '../plugins/qiwi/src/index';
 import { generateApiKey } from '../server/src/auth/api-keys';
 import { createEmbeddedStore, createPostgresStore, createTestDatabase } from '../stores/postgres/src/index';
+import { buildServerIfNeeded, nodeArgs, serverScript } from './lib/harness';
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +86,7 @@ async function freePort(): Promise<number> {
 /** Spawns `script` with node + tsx and waits until GET /healthz answers 200 (or any answer for the baseline). */
 async function startChild(script: string, args: string[], env: Record<string, string>) {
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+  const proc: ChildProcess = spawn(process.execPath, nodeArgs(script, args, false, 'webhook-ingest'), {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -190,6 +191,7 @@ function paidNotification(p: Payment): { body: string; headers: Record<string, s
 }
 
 async function main() {
+  buildServerIfNeeded((line) => process.stdout.write(`${line}\n`));
   const tmp = mkdtempSync(join(tmpdir(), 'payrail-webhook-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(tmp, { recursive: true, force: true })];
   try {
@@ -251,7 +253,7 @@ async function main() {
         ],
       }),
     );
-    const server = await startChild('server/src/cli/bin.ts', ['start'], {
+    const server = await startChild(serverScript(), ['start'], {
       ...dbEnv,
       PAYRAIL_PLUGINS_FILE: pluginsFile,
       BENCH_QIWI_SECRET: SECRET,

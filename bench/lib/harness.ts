@@ -1,7 +1,7 @@
 // Pieces shared by the benchmark scripts (bench/run.ts, bench/soak.ts): child processes, the CLI, /proc
 // sampling, the load generator, the payment scenarios' requests, a throw-away database per run, and
 // cleanup of all of it on exit and on SIGINT/SIGTERM. See bench/README.md.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,6 +91,46 @@ export interface Child {
   output(): string;
 }
 
+/**
+ * How the bench runs Payrail: `built` (default) is the compiled server, as deployed and as
+ * `pnpm start:built` runs it (server/dist with the `payrail-built` export condition, no tsx: ~45 MB less
+ * RSS); `tsx` runs the TypeScript sources like `pnpm start`. Chosen with `--server` (run.ts, soak.ts),
+ * passed to child benches as PAYRAIL_BENCH_SERVER.
+ */
+export type ServerMode = 'built' | 'tsx';
+export const serverMode = (): ServerMode => (process.env.PAYRAIL_BENCH_SERVER === 'tsx' ? 'tsx' : 'built');
+export const serverScript = (): string =>
+  serverMode() === 'built' ? 'server/dist/cli/bin.js' : 'server/src/cli/bin.ts';
+
+/** Parses `--server built|tsx` and exports the choice to child processes. */
+export function setServerMode(value: string | undefined): void {
+  if (value !== 'built' && value !== 'tsx') throw new Error(`--server must be built or tsx, not ${value}`);
+  process.env.PAYRAIL_BENCH_SERVER = value;
+}
+
+/**
+ * For `built`: compiles every package's JavaScript (`pnpm build:js`) once, so the bench never measures a
+ * stale dist/. Child benches started after it see PAYRAIL_BENCH_BUILT=1 and skip it.
+ */
+export function buildServerIfNeeded(log: (s: string) => void): void {
+  if (serverMode() !== 'built' || process.env.PAYRAIL_BENCH_BUILT === '1') return;
+  const started = performance.now();
+  const result = spawnSync('pnpm', ['build:js'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(
+      `pnpm build:js failed (${result.status}):\n${result.stderr}${result.stdout}`.slice(-4000),
+    );
+  }
+  process.env.PAYRAIL_BENCH_BUILT = '1';
+  log(
+    `server: compiled (pnpm build:js, ${Math.round(performance.now() - started)} ms); --server tsx runs the sources`,
+  );
+}
+
+/** `--import tsx` for TypeScript, the `payrail-built` condition for compiled JavaScript. */
+const loaderArgs = (script: string): string[] =>
+  script.endsWith('.ts') ? ['--import', 'tsx'] : ['--conditions=payrail-built'];
+
 export function nodeArgs(
   script: string,
   args: string[],
@@ -103,7 +143,7 @@ export function nodeArgs(
       ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results', `${label}-profiles`)}`]
     : [];
   const imports = preload.flatMap((p) => ['--import', join(ROOT, p)]);
-  return [...prof, '--import', 'tsx', ...imports, join(ROOT, script), ...args];
+  return [...prof, ...loaderArgs(script), ...imports, join(ROOT, script), ...args];
 }
 
 /**
@@ -168,7 +208,7 @@ export async function startChild(
 
 /** Runs a CLI command to completion and returns its stdout. */
 export async function runCli(args: string[], env: Record<string, string>): Promise<string> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/bin.ts'), ...args], {
+  const proc = spawn(process.execPath, [...loaderArgs(serverScript()), join(ROOT, serverScript()), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
