@@ -29,7 +29,10 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
     return createMongoStore({ url: database.url });
   }
   return database.kind === 'postgres'
-    ? createPostgresStore({ url: database.url })
+    ? createPostgresStore({
+        url: database.url,
+        ...(database.preparedStatements === false ? { preparedStatements: false } : {}),
+      })
     : createEmbeddedStore({ dataDir: database.dataDir });
 }
 

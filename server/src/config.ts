@@ -7,7 +7,8 @@ import { simulatorsCanServe } from './simulators/can-serve';
 /** Which database the server uses, decided by PAYRAIL_DATABASE_URL. */
 export type DatabaseConfig =
   | { kind: 'embedded'; dataDir: string }
-  | { kind: 'postgres'; url: string }
+  /** `preparedStatements`: PAYRAIL_PG_PREPARED_STATEMENTS (default on); off behind a pooler in transaction mode. */
+  | { kind: 'postgres'; url: string; preparedStatements?: boolean }
   | { kind: 'mongodb'; url: string };
 
 export interface ServerConfig {
@@ -79,11 +80,12 @@ const env = z.object({
   PAYRAIL_REVIEW_DEFAULT: z.enum(['approve', 'reject']).default('reject'),
   PAYRAIL_SIMULATORS: z.enum(['1', '0', 'on', 'off', 'true', 'false']).optional(),
   PAYRAIL_ORCHESTRATOR_TIMING: z.enum(['1', '0', 'on', 'off', 'true', 'false']).optional(),
+  PAYRAIL_PG_PREPARED_STATEMENTS: z.enum(['1', '0', 'on', 'off', 'true', 'false']).optional(),
 });
 
-function databaseFrom(url: string | undefined, dataDir: string): DatabaseConfig {
+function databaseFrom(url: string | undefined, dataDir: string, preparedStatements: boolean): DatabaseConfig {
   if (!url) return { kind: 'embedded', dataDir: dataDir === 'memory://' ? dataDir : resolve(dataDir) };
-  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url, preparedStatements };
   if (/^mongodb(\+srv)?:\/\//.test(url)) return { kind: 'mongodb', url };
   throw new PayrailError('PAYRAIL_ERR_CONFIG', {
     message: `PAYRAIL_DATABASE_URL must start with postgres:// or mongodb:// (or be unset for the embedded database); got "${url.split(':')[0]}:…".`,
@@ -102,7 +104,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): ServerConfi
   const e = parsed.data;
   const publicUrl = (e.PAYRAIL_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
-    database: databaseFrom(e.PAYRAIL_DATABASE_URL || undefined, e.PAYRAIL_DATA_DIR),
+    database: databaseFrom(
+      e.PAYRAIL_DATABASE_URL || undefined,
+      e.PAYRAIL_DATA_DIR,
+      !['0', 'off', 'false'].includes(e.PAYRAIL_PG_PREPARED_STATEMENTS ?? 'on'),
+    ),
     host: e.HOST,
     port: e.PORT,
     publicUrl,

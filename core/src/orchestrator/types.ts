@@ -34,6 +34,12 @@ export interface ConfirmPaymentRequest {
   paymentId: string;
   paymentMethod: PaymentMethodInput;
   client?: ClientInfo;
+  /**
+   * The payment as the caller has just read it, to save reading it again (a database round trip on the
+   * payment path). Ignored unless its id is `paymentId`. A stale copy changes nothing: the move to
+   * `processing` is version-checked, and on a conflict the payment is read afresh and checked again.
+   */
+  payment?: Payment;
 }
 
 export interface AntifraudPolicy {

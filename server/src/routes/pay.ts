@@ -65,6 +65,8 @@ export const payRoutes: FastifyPluginAsyncZod = async (app) => {
       const { card, fromVault } = cardInputOf(app.services, body, savedCard);
       const payment = await orchestrator.confirmPayment({
         paymentId,
+        // Just read: saves the orchestrator a second read (its version check catches a stale copy).
+        payment: current,
         paymentMethod: card,
         client: { ip: request.ip, userAgent: request.headers['user-agent'] },
       });

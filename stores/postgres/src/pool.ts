@@ -7,6 +7,12 @@ export interface PostgresStoreOptions {
   url: string;
   /** Connections kept by this process; default 10. */
   poolSize?: number;
+  /**
+   * Run the hot statements (payment path, API keys, idempotency) as named prepared statements, parsed
+   * and planned once per connection; default true. Turn off behind a connection pooler in transaction
+   * mode that does not track prepared statements (e.g. PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 /** Shared pool settings for both variants. */
@@ -34,5 +40,10 @@ export function createPool(config: pg.PoolConfig): pg.Pool {
 /** The store on a PostgreSQL server. Call `migrate()` before use. */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const pool = createPool({ ...poolConfig(options.poolSize ?? 10), connectionString: options.url });
-  return createStoreOnPool({ kind: 'postgres', pool, close: () => pool.end() });
+  return createStoreOnPool({
+    kind: 'postgres',
+    pool,
+    close: () => pool.end(),
+    preparedStatements: options.preparedStatements,
+  });
 }

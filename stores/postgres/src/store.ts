@@ -50,8 +50,16 @@ export function createStoreOnPool(args: {
   kind: PostgresStore['kind'];
   pool: pg.Pool;
   close: () => Promise<void>;
+  /**
+   * Hot statements as named prepared statements (see Db.queryPrepared); default on for a PostgreSQL
+   * server. Always off on PGlite: all its connections share one session, so a statement one pool
+   * connection prepared would collide with another's.
+   */
+  preparedStatements?: boolean;
 }): PostgresStore {
-  const db = new Db(args.pool);
+  const db = new Db(args.pool, {
+    preparedStatements: args.kind === 'postgres' && (args.preparedStatements ?? true),
+  });
   let closing: Promise<void> | undefined;
   return {
     kind: args.kind,

@@ -6,7 +6,7 @@ import { insertRows } from '../mapping/sql';
 export function apiKeyRepository(db: Db): ApiKeyRepository {
   return {
     async findActiveByHash({ secretHash }) {
-      const rows = await db.query<ApiKeyRow>(
+      const rows = await db.queryPrepared<ApiKeyRow>(
         'SELECT * FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL',
         [secretHash],
       );
@@ -35,7 +35,7 @@ export function apiKeyRepository(db: Db): ApiKeyRepository {
     },
 
     async touch({ id, now, ifOlderThan }) {
-      await db.query(
+      await db.queryPrepared(
         'UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)',
         [id, now, ifOlderThan],
       );

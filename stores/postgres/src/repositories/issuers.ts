@@ -241,7 +241,7 @@ export function issuerRepository(db: Db): IssuerRepository {
     },
 
     async rangesCovering({ pan, mode }) {
-      const rows = await db.query<RangeRow>(
+      const rows = await db.queryPrepared<RangeRow>(
         `SELECT * FROM issuer_iin_ranges
           WHERE mode = $1 AND first <= $2::text COLLATE "C"
             AND length($2::text) >= length(first)

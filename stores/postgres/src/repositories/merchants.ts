@@ -21,7 +21,7 @@ export function merchantRepository(db: Db): MerchantRepository {
     },
 
     async get({ id }) {
-      const rows = await db.query<MerchantRow>('SELECT * FROM merchants WHERE id = $1', [id]);
+      const rows = await db.queryPrepared<MerchantRow>('SELECT * FROM merchants WHERE id = $1', [id]);
       return rows[0] ? rowToMerchant(rows[0]) : null;
     },
 

@@ -27,11 +27,12 @@ export function paymentRepository(db: Db): PaymentRepository {
       if (events.length > 0) {
         statement.with('inserted_events', insertValues(statement, 'events', EVENT_COLUMNS, events));
       }
-      await db.query(statement.text('SELECT 1'), statement.values);
+      // Prepared: the text varies only with the number of events (one in practice).
+      await db.queryPrepared(statement.text('SELECT 1'), statement.values);
     },
 
     async get({ merchantId, mode, id }) {
-      const rows = await db.query<PaymentRow>(
+      const rows = await db.queryPrepared<PaymentRow>(
         'SELECT * FROM payments WHERE id = $1 AND merchant_id = $2 AND mode = $3',
         [id, merchantId, mode],
       );
@@ -39,12 +40,12 @@ export function paymentRepository(db: Db): PaymentRepository {
     },
 
     async getById({ id }) {
-      const rows = await db.query<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]);
+      const rows = await db.queryPrepared<PaymentRow>('SELECT * FROM payments WHERE id = $1', [id]);
       return rows[0] ? rowToPayment(rows[0]) : null;
     },
 
     async findByProviderRef({ providerId, instanceId, paymentRef }) {
-      const rows = await db.query<PaymentRow>(
+      const rows = await db.queryPrepared<PaymentRow>(
         `SELECT * FROM payments
           WHERE provider_id = $1 AND provider_instance_id = $2 AND provider_payment_ref = $3`,
         [providerId, instanceId, paymentRef],
@@ -75,7 +76,9 @@ export function paymentRepository(db: Db): PaymentRepository {
       const statement = commitStatement(change, postedEntries);
       let rows: PaymentRow[];
       try {
-        rows = await db.query<PaymentRow>(statement.text('SELECT * FROM changed'), statement.values);
+        // Prepared: the text varies only with which parts the change has (a receipt, n refunds, ledger
+        // entries, events) — a few dozen shapes, each of them hot.
+        rows = await db.queryPrepared<PaymentRow>(statement.text('SELECT * FROM changed'), statement.values);
       } catch (error) {
         // The receipt's primary key refused a replayed notification, and the whole statement with it.
         if (violates(error, 'notification_receipts_pkey'))

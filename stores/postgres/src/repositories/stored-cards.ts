@@ -26,7 +26,7 @@ export function storedCardRepository(db: Db): StoredCardRepository {
     save,
 
     async get({ merchantId, mode, id }) {
-      const rows = await db.query<StoredCardRow>(
+      const rows = await db.queryPrepared<StoredCardRow>(
         `SELECT * FROM stored_cards
           WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND deleted_at IS NULL`,
         [id, merchantId, mode],
@@ -79,7 +79,7 @@ export function storedCardRepository(db: Db): StoredCardRepository {
     },
 
     async forPayment({ paymentId }) {
-      const rows = await db.query<StoredCardRow>(
+      const rows = await db.queryPrepared<StoredCardRow>(
         `SELECT c.* FROM stored_card_payments p JOIN stored_cards c ON c.id = p.stored_card_id
           WHERE p.payment_id = $1`,
         [paymentId],
