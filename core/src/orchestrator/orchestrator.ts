@@ -138,9 +138,28 @@ export class Orchestrator {
     return this.#authorize(payment, route, merchant, payment.client?.ip ? undefined : args.client);
   }
 
+  /**
+   * A retry of a create request (same Idempotency-Key) found the payment an earlier attempt stored: goes
+   * on where that attempt stopped. A payment its provider confirms at creation that is still
+   * `requires_payment_method` never reached the provider, or the provider provably did not act (a failed
+   * attempt moved it back), so it is authorized now as `createPayment` would have. Anything else is
+   * answered as stored (`processing` is left to status sync: the provider may have acted).
+   */
+  async resumeCreatedPayment(args: { payment: Payment; client?: ClientInfo }): Promise<Payment> {
+    const { payment } = args;
+    if (payment.status !== 'requires_payment_method') return payment;
+    const route = this.#providerOf(payment);
+    if (route.plugin.confirmation === 'payment_page') return payment;
+    const merchant = await this.#merchant(payment.merchantId);
+    return this.#authorize(payment, route, merchant, payment.client?.ip ? undefined : args.client);
+  }
+
   /** The buyer submits a payment method on Payrail's page (cards): antifraud, then authorization. */
   async confirmPayment(request: ConfirmPaymentRequest): Promise<Payment> {
-    const payment = await this.#store.payments.getById({ id: request.paymentId });
+    const payment =
+      request.payment?.id === request.paymentId
+        ? request.payment
+        : await this.#store.payments.getById({ id: request.paymentId });
     if (!payment)
       throw new PayrailError('PAYRAIL_ERR_NOT_FOUND', { message: `No payment ${request.paymentId}.` });
     if (payment.status !== 'requires_payment_method') {

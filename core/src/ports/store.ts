@@ -242,8 +242,8 @@ export type IdempotencyBeginResult =
   /**
    * This caller owns the key now: do the work, then `complete` or `abandon`. `resourceUlid` is the ULID
    * reserved for what the request creates. `resumed`: an earlier attempt with this key died in flight
-   * (its lock expired) and the ULID is the one that attempt reserved, so it may already have created
-   * that object — look it up before creating it again.
+   * (its lock expired) or was abandoned, and the ULID is the one that attempt reserved, so it may already
+   * have created that object — look it up before creating it again.
    */
   | { state: 'started'; resourceUlid: string; resumed: boolean }
   /** Another request with this key is running. */
@@ -269,7 +269,13 @@ export interface IdempotencyRepository {
     },
   ): Promise<IdempotencyBeginResult>;
   complete(args: IdempotencyScope & { response: StoredResponse }): Promise<void>;
-  /** Forgets an in-flight key whose request had no effect (a retryable failure), so a retry may run. */
+  /**
+   * Releases an in-flight key whose request answered a retryable failure (5xx, 409, 429), so a retry need
+   * not wait for the lock: its lock ends now, but the record keeps its request hash and reserved ULID,
+   * since the failed attempt may have had effects (the provider refunded, then the write failed). A retry
+   * of the same request then takes it over like a dead claim (`resumed`, same ULID) and finds what that
+   * attempt created; a different request with the key is a `mismatch`. Completed records are untouched.
+   */
   abandon(args: IdempotencyScope): Promise<void>;
 }
 

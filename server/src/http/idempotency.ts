@@ -13,13 +13,18 @@ import { scopeOf } from './auth';
  * is still running is a 409. Requests without the header run normally.
  *
  * Not stored, so a retry with the same key runs again:
- * - 5xx answers (nothing was decided; the store's or provider's failure may be transient);
+ * - 5xx answers (the store's or provider's failure may be transient);
  * - 409 and 429 answers (retryable by definition: a concurrent change, a rate limit). Storing them would
  *   make the client's correct reaction — retrying with the same key — fail forever.
  * The claim has a lock of 60 s; if this process dies mid-request the key becomes claimable again then.
  * The claim also reserves the id of the object the request creates (`reservedId`), and a retry that
  * takes over a dead claim gets that id back, so it returns what the dead attempt created instead of
  * creating a second payment or refund.
+ * A 5xx/409/429 answer is such an attempt too: it may have failed AFTER acting (the provider refunded,
+ * then recording that hit a store error or lost every version race). So the key is `abandon`ed — its
+ * lock released, its request and reserved id kept — not forgotten: the retry of the same request runs
+ * at once with the same id (`resumed`) and answers the payment or refund the failed attempt created;
+ * another request with the key is a 422, as after a dead claim.
  */
 
 export interface IdempotencyClaim {

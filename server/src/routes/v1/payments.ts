@@ -50,14 +50,19 @@ export const paymentRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = scopeOf(request);
       const savedCard = await savedCardFor(app.services, scope, body);
       const reserved = reservedId(request, 'payment');
-      // A retry of a request whose process died: answer with what it created, never create a second one.
+      // A retry after an attempt with this key died or failed (5xx, 409): answer with the payment it
+      // created, never create a second one — and go on with it if it never reached the provider.
       const created =
         reserved.resumed && reserved.id ? await store.payments.get({ ...scope, id: reserved.id }) : null;
       if (created) {
         if (savedCard && !(await store.storedCards.forPayment({ paymentId: created.id }))) {
           await store.storedCards.attachToPayment({ paymentId: created.id, storedCardId: savedCard.id });
         }
-        return reply.code(201).send(paymentResource(created));
+        const resumed = await orchestrator.resumeCreatedPayment({
+          payment: created,
+          client: { ip: request.ip, userAgent: request.headers['user-agent'] },
+        });
+        return reply.code(201).send(paymentResource(resumed));
       }
       const payment = await orchestrator.createPayment({
         ...(reserved.id ? { id: reserved.id } : {}),

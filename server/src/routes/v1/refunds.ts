@@ -30,8 +30,9 @@ export const refundRoutes: FastifyPluginAsyncZod = async (app) => {
       assertPaymentId(request.params.id);
       const scope = scopeOf(request);
       const reserved = reservedId(request, 'refund');
-      // A retry of a request whose process died: answer with the refund it created (possibly still
-      // pending), never refund twice.
+      // A retry after an attempt with this key died or failed (5xx, 409 — possibly after the provider
+      // refunded): answer with the refund it created, as stored (`pending` until the refund sync settles
+      // it, or `failed`), never refund twice.
       const created =
         reserved.resumed && reserved.id ? await store.refunds.get({ ...scope, id: reserved.id }) : null;
       if (created && created.paymentId === request.params.id) {

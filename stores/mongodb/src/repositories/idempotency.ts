@@ -11,7 +11,8 @@ import { isDuplicateKey, keyCollision } from '../errors';
  * - an in-flight document whose lock expired (its process died) → taken over by the same request only:
  *   a different request with that key is still a mismatch, since the first one may have had effects.
  * Each takeover is one conditional update, atomic on the document, so two takeovers cannot both win.
- * Taking over a dead claim keeps its `resourceUlid`: the dead attempt may have created that object.
+ * Taking over a dead claim keeps its `resourceUlid`: the dead attempt may have created that object. An
+ * abandoned claim (a 5xx/409/429 answer) has its lock released at once (`lockedUntil` = epoch): the same.
  */
 export function idempotencyRepository({ run, idempotency }: Collections): IdempotencyRepository {
   return {
@@ -30,7 +31,8 @@ export function idempotencyRepository({ run, idempotency }: Collections): Idempo
         createdAt: now,
         updatedAt: now,
       };
-      // Two tries: between a refused claim and the read, the holder may `abandon` (delete) the document.
+      // Two tries: between a refused claim and the read, the document may be gone (the TTL index removes
+      // expired ones; `abandon` no longer deletes, it only releases the lock): then claim again.
       for (let attempt = 0; attempt < 2; attempt++) {
         const inserted = await run(async () => {
           try {
@@ -83,7 +85,7 @@ export function idempotencyRepository({ run, idempotency }: Collections): Idempo
     },
 
     async complete({ merchantId, mode, key, response }) {
-      // Only an in-flight record takes a response. If it is gone (expired and reclaimed, or abandoned),
+      // Only an in-flight record takes a response. If it is not (expired and reclaimed by another request),
       // the work is done anyway and failing the caller's request now would help nobody: nothing to do.
       await run(() =>
         idempotency.updateOne(
@@ -102,14 +104,13 @@ export function idempotencyRepository({ run, idempotency }: Collections): Idempo
     },
 
     async abandon({ merchantId, mode, key }) {
+      // Releases the lock only: the document keeps its request hash and reserved ULID, so a retry of the
+      // same request takes it over at once (as a dead claim) with that ULID; another request is a mismatch.
       await run(() =>
-        idempotency.deleteOne({
-          _id: idempotencyKey(merchantId, mode, key),
-          merchantId,
-          mode,
-          key,
-          state: 'in_flight',
-        }),
+        idempotency.updateOne(
+          { _id: idempotencyKey(merchantId, mode, key), merchantId, mode, key, state: 'in_flight' },
+          { $set: { lockedUntil: new Date(0), updatedAt: new Date() } },
+        ),
       );
     },
   };

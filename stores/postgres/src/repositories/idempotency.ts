@@ -18,7 +18,8 @@ interface IdempotencyRow {
  *   a different request with that key is still a mismatch, since the first one may have had effects.
  * ON CONFLICT DO UPDATE locks the conflicting row and evaluates the WHERE on its latest version, so two
  * concurrent takeovers cannot both succeed. A takeover of a dead claim keeps its `resource_ulid`: the
- * dead attempt may already have created the object with that id.
+ * dead attempt may already have created the object with that id. An abandoned claim (a 5xx/409/429
+ * answer) is one whose lock was released at once (`locked_until = -infinity`): taken over the same way.
  */
 const CLAIM_SQL = `
 INSERT INTO idempotency_keys AS k
@@ -42,9 +43,10 @@ RETURNING resource_ulid`;
 export function idempotencyRepository(db: Db): IdempotencyRepository {
   return {
     async begin({ merchantId, mode, key, requestHash, now, expiresAt, lockedUntil, resourceUlid }) {
-      // Two tries: between a refused claim and the read, the holder may `abandon` (delete) the row.
+      // Two tries: a refused claim means a row exists, and rows are not deleted (`abandon` only releases
+      // the lock), so the read finds it; should it not, claim again rather than guess.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const claimed = await db.query<{ resource_ulid: string }>(CLAIM_SQL, [
+        const claimed = await db.queryPrepared<{ resource_ulid: string }>(CLAIM_SQL, [
           merchantId,
           mode,
           key,
@@ -62,7 +64,7 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
             resumed: claim.resource_ulid !== resourceUlid,
           };
         }
-        const rows = await db.query<IdempotencyRow>(
+        const rows = await db.queryPrepared<IdempotencyRow>(
           `SELECT request_hash, state, response_status, response_body
              FROM idempotency_keys WHERE merchant_id = $1 AND mode = $2 AND key = $3`,
           [merchantId, mode, key],
@@ -75,9 +77,9 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
     },
 
     async complete({ merchantId, mode, key, response }) {
-      // Only an in-flight record takes a response. If it is gone (expired and reclaimed, or abandoned),
+      // Only an in-flight record takes a response. If it is not (expired and reclaimed by another request),
       // the work is done anyway and failing the caller's request now would help nobody: nothing to do.
-      await db.query(
+      await db.queryPrepared(
         `UPDATE idempotency_keys
             SET state = 'completed', response_status = $4, response_body = $5::json,
                 locked_until = NULL, updated_at = now()
@@ -87,8 +89,11 @@ export function idempotencyRepository(db: Db): IdempotencyRepository {
     },
 
     async abandon({ merchantId, mode, key }) {
-      await db.query(
-        `DELETE FROM idempotency_keys WHERE merchant_id = $1 AND mode = $2 AND key = $3 AND state = 'in_flight'`,
+      // Releases the lock only: the row keeps its request hash and reserved ULID, so a retry of the same
+      // request takes it over at once (as a dead claim) with that ULID, and another request is a mismatch.
+      await db.queryPrepared(
+        `UPDATE idempotency_keys SET locked_until = '-infinity', updated_at = now()
+          WHERE merchant_id = $1 AND mode = $2 AND key = $3 AND state = 'in_flight'`,
         [merchantId, mode, key],
       );
     },

@@ -65,16 +65,50 @@ export const idempotencyCases: ContractCase[] = [
     },
   },
   {
-    name: 'idempotency: abandon frees the key',
+    name: 'idempotency: abandon releases the lock but keeps the request and its reserved ULID',
     async run({ store }) {
       const scope = await newScope(store);
-      expect(await beginAt(store, scope, 'h1', 0)).toMatchObject(STARTED);
+      const first = ulid();
+      expect(await beginAt(store, scope, 'h1', 0, first)).toEqual(startedWith(first));
       await store.idempotency.abandon(scope);
-      expect(await beginAt(store, scope, 'h1', 0.1)).toMatchObject(STARTED);
+      // The failed attempt may have had effects: another request with the key is a mismatch, at once…
+      expect(await beginAt(store, scope, 'h2', 0.1)).toEqual({ state: 'mismatch' });
+      // …and the same request takes the key over at once (within the first lock), with the first ULID.
+      expect(await beginAt(store, scope, 'h1', 0.2, ulid())).toEqual({
+        state: 'started',
+        resourceUlid: first,
+        resumed: true,
+      });
+      // Taken over with a new lock: busy again, and a second abandon frees it the same way.
+      expect(await beginAt(store, scope, 'h1', 0.3)).toEqual({ state: 'in_flight' });
+      await store.idempotency.abandon(scope);
+      expect(await beginAt(store, scope, 'h1', 0.4, ulid())).toEqual({
+        state: 'started',
+        resourceUlid: first,
+        resumed: true,
+      });
       // Abandon touches only in-flight records: a completed one stays for replays.
       await store.idempotency.complete({ ...scope, response: RESPONSE });
       await store.idempotency.abandon(scope);
-      expect(await beginAt(store, scope, 'h1', 0.2)).toEqual({ state: 'completed', response: RESPONSE });
+      expect(await beginAt(store, scope, 'h1', 0.5)).toEqual({ state: 'completed', response: RESPONSE });
+      expect(await beginAt(store, scope, 'h2', 0.6)).toEqual({ state: 'mismatch' });
+      // Retention still applies: a day later the key is free for any request, with a new ULID.
+      const later = ulid();
+      expect(await beginAt(store, scope, 'h2', 24 * 60 + 1, later)).toEqual(startedWith(later));
+    },
+  },
+  {
+    name: 'idempotency: an abandoned key is taken over by one of many concurrent retries',
+    async run({ store }) {
+      const scope = await newScope(store);
+      const first = ulid();
+      expect(await beginAt(store, scope, 'h1', 0, first)).toEqual(startedWith(first));
+      await store.idempotency.abandon(scope);
+      const retries = await Promise.all(Array.from({ length: 20 }, () => beginAt(store, scope, 'h1', 0.1)));
+      expect(retries.filter((r) => r.state === 'started')).toEqual([
+        { state: 'started', resourceUlid: first, resumed: true },
+      ]);
+      expect(retries.filter((r) => r.state === 'in_flight')).toHaveLength(19);
     },
   },
   {
