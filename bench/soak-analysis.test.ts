@@ -109,6 +109,29 @@ describe('analyzeSoak', () => {
     expect(v.failures.join('\n')).toMatch(/RSS trend 30 MB\/h/);
   });
 
+  it('fails a live-heap leak that RSS does not show yet, and passes a live heap that only wobbles', () => {
+    // The probe reads the heap after a full GC: +0.5 MB per minute of live heap is memory kept.
+    const leaking = analyzeSoak(
+      run(
+        () => 210,
+        undefined,
+        (i) => ({ heap_used_mb: 40 + 0.5 * i }),
+      ),
+    );
+    expect(leaking.pass).toBe(false);
+    expect(leaking.failures.join('\n')).toMatch(/live V8 heap \(after a full GC\) grew/);
+    const heapNoise = noise(5);
+    const wobbling = analyzeSoak(
+      run(
+        () => 210,
+        undefined,
+        (i) => ({ heap_used_mb: 40 + 2 * heapNoise(i) }),
+      ),
+    );
+    expect(wobbling.failures).toEqual([]);
+    expect(wobbling.pass).toBe(true);
+  });
+
   it('passes a noisy but flat run: GC sawtooth, spikes, and a late outlier that tilts the fitted line', () => {
     const rssNoise = noise(7);
     const p99Noise = noise(11);

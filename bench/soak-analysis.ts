@@ -217,9 +217,11 @@ export function analyzeSoak(windows: SoakWindow[], overrides: Partial<SoakThresh
 
   const heap = growth(analysed, (w) => w.heap_used_mb);
   verdict.heap_used_mb = heap;
-  if (heap && heap.growth_pct > t.rssGrowthPct)
-    notes.push(
-      `V8 heap used grew ${r1(heap.growth_pct)} % (${r1(heap.first_third_median)} → ${r1(heap.last_third_median)} MB medians; sampled between GCs, so informational)`,
+  // The probe forces a full collection before it reads the heap, so this is the live heap: growth here is
+  // memory the server keeps, i.e. a leak, even while RSS still looks flat.
+  if (heap && heap.growth_pct > t.rssGrowthPct && heap.growth >= t.rssSlopeMinRiseMb)
+    failures.push(
+      `live V8 heap (after a full GC) grew ${r1(heap.growth_pct)} % (${r1(heap.first_third_median)} → ${r1(heap.last_third_median)} MB medians; limit ${t.rssGrowthPct} % and ${t.rssSlopeMinRiseMb} MB)`,
     );
 
   const third = Math.max(1, Math.floor(analysed.length / 3));

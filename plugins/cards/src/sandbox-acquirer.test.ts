@@ -130,6 +130,25 @@ describe('SandboxAcquirer', () => {
     expect((await rejected(acq.void(sale.ref))).message).toMatch(/refund it instead/);
   });
 
+  it('remembers the newest maxAuthorizations and refuses a forgotten reference as unknown', async () => {
+    const acquirer = new SandboxAcquirer({ maxAuthorizations: 3 });
+    const refs: string[] = [];
+    for (let i = 1; i <= 5; i++)
+      refs.push((await acquirer.authorize(request({ paymentId: `pay_${i}` }))).ref);
+    // pay_1 and pay_2 are forgotten, by reference and by payment id; pay_3..pay_5 are kept
+    expect(await acquirer.find({ paymentId: 'pay_1' })).toBeUndefined();
+    expect(await acquirer.find({ ref: refs[1] as string, paymentId: 'pay_2' })).toBeUndefined();
+    expect((await rejected(acquirer.capture(refs[0] as string, 1_000))).code).toBe(
+      'PAYRAIL_ERR_PROVIDER_REJECTED',
+    );
+    for (let i = 3; i <= 5; i++)
+      expect((await acquirer.find({ paymentId: `pay_${i}` }))?.ref).toBe(refs[i - 1]);
+    expect((await acquirer.capture(refs[4] as string, 1_000)).status).toBe('captured');
+    // a forgotten payment may be authorized afresh (a new reference), as for an unknown payment
+    const again = await acquirer.authorize(request({ paymentId: 'pay_1' }));
+    expect(again.ref).not.toBe(refs[0]);
+  });
+
   it('refunds up to the captured amount, idempotently per refund id', async () => {
     const acq = new SandboxAcquirer();
     const sale = await acq.authorize(request({ capture: true }));

@@ -92,14 +92,27 @@ export function sandboxResponseCode(pan: string): string {
 
 const rejected = (message: string) => new PayrailError('PAYRAIL_ERR_PROVIDER_REJECTED', { message });
 
+/** How many authorizations the sandbox remembers by default (about 0.6 KB of heap each). */
+export const SANDBOX_MAX_AUTHORIZATIONS = 10_000;
+
 /**
  * A deterministic in-memory acquirer: answers by test card, keeps authorizations per instance so
  * capture, void and refund behave like a real acquirer's (partial capture, no capture after void,
  * refunds bounded by the captured amount). It stores no card data at all.
+ *
+ * It remembers the newest `maxAuthorizations` (default 10 000) and forgets older ones: kept forever,
+ * they grew the server by ~0.6 KB per card payment (found by the 30-minute soak, docs/performance.md).
+ * Capturing, voiding or refunding a forgotten authorization is refused as unknown, as a real acquirer
+ * refuses a reference past its retention.
  */
 export class SandboxAcquirer implements CardAcquirer {
   readonly #byRef = new Map<string, AuthorizationRecord>();
   readonly #approvedByPayment = new Map<string, string>();
+  readonly #maxAuthorizations: number;
+
+  constructor(options: { maxAuthorizations?: number } = {}) {
+    this.#maxAuthorizations = options.maxAuthorizations ?? SANDBOX_MAX_AUTHORIZATIONS;
+  }
 
   async authorize(req: AuthorizationRequest): Promise<AuthorizationRecord> {
     const previous = this.#approvedByPayment.get(req.paymentId);
@@ -121,6 +134,7 @@ export class SandboxAcquirer implements CardAcquirer {
     };
     this.#byRef.set(record.ref, record);
     if (approved) this.#approvedByPayment.set(req.paymentId, record.ref);
+    this.#forgetOldest();
     if (Object.hasOwn(SANDBOX_TEST_CARDS, req.pan) && SANDBOX_TEST_CARDS[req.pan]!.timeoutAfterSending) {
       // Kept above, as a real acquirer would have: only the answer is lost.
       throw new PayrailError('PAYRAIL_ERR_PROVIDER_TIMEOUT', {
@@ -186,6 +200,16 @@ export class SandboxAcquirer implements CardAcquirer {
     r.refunds.set(refundId, { refundRef, amount });
     r.amountRefunded += amount;
     return { refundRef, record: r };
+  }
+
+  /** Maps keep insertion order: the first entries are the oldest authorizations. */
+  #forgetOldest(): void {
+    for (const [ref, record] of this.#byRef) {
+      if (this.#byRef.size <= this.#maxAuthorizations) return;
+      this.#byRef.delete(ref);
+      if (this.#approvedByPayment.get(record.paymentId) === ref)
+        this.#approvedByPayment.delete(record.paymentId);
+    }
   }
 
   #get(ref: string): AuthorizationRecord {
