@@ -23,13 +23,23 @@ export async function dispatchOutbox(args: {
 }): Promise<number> {
   const { store, clock } = args;
   const events = await store.webhooks.undispatchedEvents({ limit: args.batchSize ?? 100 });
+  // One endpoint lookup per (merchant, mode, type) per batch instead of one per event: a batch is mostly
+  // one merchant's events of a few types, and the lookup was half of the dispatcher's round trips (the
+  // soak at 69 payments/s outran it). An endpoint added during the batch is seen by the next batch.
+  const endpointsOf = new Map<string, ReturnType<Store['webhooks']['endpointsFor']>>();
   for (const event of events) {
     const now = clock.now();
-    const endpoints = await store.webhooks.endpointsFor({
-      merchantId: event.merchantId,
-      mode: event.mode,
-      type: event.type,
-    });
+    const key = `${event.merchantId}\u0000${event.mode}\u0000${event.type}`;
+    let lookup = endpointsOf.get(key);
+    if (!lookup) {
+      lookup = store.webhooks.endpointsFor({
+        merchantId: event.merchantId,
+        mode: event.mode,
+        type: event.type,
+      });
+      endpointsOf.set(key, lookup);
+    }
+    const endpoints = await lookup;
     // A per-shop endpoint takes only events of its shop's payments (and their refunds).
     const shopId = shopOfEvent(event.data);
     const deliveries = endpoints
