@@ -8,10 +8,10 @@
 // build the test says so and is skipped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@payrail/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from './helpers/free-port';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
@@ -32,14 +32,6 @@ if (missing.length > 0) {
       .map((f) => f.slice(ROOT.length))
       .join(', ')}); run \`pnpm build:js\` first (.ci/run builds before testing).`,
   );
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 function builtNode(args: string[], env: Record<string, string>): ChildProcess {

@@ -19,22 +19,7 @@ import { buildApp } from '../src/app/build-app';
 import { generateApiKey } from '../src/auth/api-keys';
 import { loggerOptions } from '../src/http/logging';
 import { type ApiResponse, inject, PUBLIC_URL } from './helpers/test-app';
-
-/** A Luhn-valid 16-digit Visa number no other test uses: random digits after "4". */
-function distinctivePan(): string {
-  const body = `4${Array.from(randomBytes(14), (b) => String(b % 10)).join('')}`;
-  for (let check = 0; check <= 9; check++) {
-    const pan = `${body}${check}`;
-    let sum = 0;
-    for (let i = 0; i < pan.length; i++) {
-      let d = Number(pan[pan.length - 1 - i]);
-      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-      sum += d;
-    }
-    if (sum % 10 === 0) return pan;
-  }
-  throw new Error('unreachable');
-}
+import { distinctivePan } from './helpers/test-cards';
 
 /**
  * The PCI canary (issue 3): pay with one distinctive PAN and CVC through every card flow, then read
@@ -42,6 +27,7 @@ function distinctivePan(): string {
  * response. The PAN may exist only as vault ciphertext; the CVC nowhere at all.
  */
 describe('card data canary: the PAN only as ciphertext, the CVC nowhere', () => {
+  // A Luhn-valid 16-digit Visa number no other test uses.
   const PAN = distinctivePan();
   // 3 digits (Visa); checked as a whole number after taking out ids, hex, base64 and timestamps.
   const CVC = '947';

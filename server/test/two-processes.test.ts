@@ -6,8 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +14,8 @@ import { createPostgresStore, type PostgresStore } from '@payrail/store-postgres
 import { createTestDatabase, type TestDatabase } from '@payrail/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyWebhook } from '../src/webhooks/signature';
+import { freePort } from './helpers/free-port';
+import { type ServedFetchHandler, serveFetchHandler } from './helpers/serve-fetch-handler';
 import { startWebhookReceiver, waitFor } from './helpers/webhook-receiver';
 
 // Process start-up (tsx compiling the server) is slow on a loaded 2-core CI machine: generous deadlines,
@@ -36,14 +36,6 @@ const card = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 function runCli(args: string[], env: Record<string, string>): Promise<string> {
   const proc = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
     cwd: ROOT,
@@ -63,29 +55,6 @@ function runCli(args: string[], env: Record<string, string>): Promise<string> {
       code === 0 ? resolve(out) : reject(new Error(`payrail ${args.join(' ')}: ${out}${err}`)),
     ),
   );
-}
-
-/** The QIWI Bill Payments API of the simulator, served on a loopback port in the test process. */
-async function serveQiwi(sim: QiwiSimulator): Promise<{ url: string; server: Server }> {
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const body = chunks.length ? Buffer.concat(chunks) : undefined;
-      const request = new Request(`http://127.0.0.1${req.url}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body && req.method !== 'GET' ? { body } : {}),
-      });
-      const response = (await sim.handleApi(request)) ?? new Response('not found', { status: 404 });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
 }
 
 /** One `payrail start` child process. */
@@ -149,7 +118,7 @@ describe('two `payrail start` processes on one PostgreSQL database', () => {
   let db: TestDatabase;
   let store: PostgresStore;
   let sim: QiwiSimulator;
-  let qiwiServer: Server | undefined;
+  let qiwiApi: ServedFetchHandler | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let merchantId: string;
@@ -159,8 +128,7 @@ describe('two `payrail start` processes on one PostgreSQL database', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     sim = new QiwiSimulator({ siteId: QIWI.siteId, secretKey: QIWI.secretKey });
-    const qiwiApi = await serveQiwi(sim);
-    qiwiServer = qiwiApi.server;
+    qiwiApi = await serveFetchHandler((request) => sim.handleApi(request));
     pluginsFile = join(tmpdir(), `payrail-two-processes-${randomBytes(4).toString('hex')}.json`);
     await writeFile(pluginsFile, JSON.stringify({ qiwi: [{ ...QIWI, apiBaseUrl: qiwiApi.url }] }));
     // The CLI migrates the fresh database; the servers then start together on it.
@@ -191,7 +159,7 @@ describe('two `payrail start` processes on one PostgreSQL database', () => {
   afterAll(async () => {
     await Promise.all([a?.kill('SIGTERM'), b?.kill('SIGTERM')]);
     await store?.close();
-    await new Promise((resolve) => (qiwiServer ? qiwiServer.close(resolve) : resolve(undefined)));
+    await qiwiApi?.close();
     await db?.drop();
     if (pluginsFile) await rm(pluginsFile, { force: true });
   });

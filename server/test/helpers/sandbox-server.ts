@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { DEFAULT_TARIFF, type Logger, type Mode, newId } from '@payrail/core';
 import { buildApp } from '../../src/app/build-app';
 import { generateApiKey } from '../../src/auth/api-keys';
 import { type Bootstrapped, bootstrap } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import type { SandboxSimulators } from '../../src/simulators/sandbox';
+import { freePort } from './free-port';
 import { createStore, type StoreKind } from './test-app';
 
 /**
@@ -26,14 +26,6 @@ export interface SandboxServer {
     // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON fields
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 function recordingLogger(logs: SandboxServer['logs']): Logger {

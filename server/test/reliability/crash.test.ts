@@ -7,12 +7,13 @@
 // PAYRAIL_CRASH_SEED=<n> replays the kill schedule of a failed run (printed at the start).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '@payrail/core';
 import { createPostgresStore, type PostgresStore } from '@payrail/store-postgres';
 import { createTestDatabase, type TestDatabase } from '@payrail/store-postgres/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port';
+import { prng } from '../helpers/prng';
 
 const LONG = process.env.PAYRAIL_RELIABILITY_LONG === '1';
 const KILLS = LONG ? 20 : 3;
@@ -22,30 +23,7 @@ const SEED = Number(process.env.PAYRAIL_CRASH_SEED ?? randomBytes(4).readUInt32L
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = `${ROOT}server/src/cli/bin.ts`;
 
-/** Deterministic PRNG (mulberry32) for the kill schedule, so a seed replays it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function runCli(args: string[], env: Record<string, string>): Promise<string> {
   const proc = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {

@@ -23,9 +23,10 @@ import {
   type FaultDecision,
   type FaultProxy,
   type ProxiedRequest,
-  serveFetchHandler,
   startFaultProxy,
 } from '../helpers/fault-proxy';
+import { prng } from '../helpers/prng';
+import { type ServedFetchHandler, serveFetchHandler } from '../helpers/serve-fetch-handler';
 import { type ApiResponse, createTestApp, type TestApp, type TestMerchant } from '../helpers/test-app';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 240_000 });
@@ -48,16 +49,6 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** FNV-1a: a label → a 32-bit seed. */
 function hash32(text: string): number {
   let h = 0x811c9dc5;
@@ -114,7 +105,7 @@ describe('provider faults, then reconciliation (QIWI over HTTP through a fault p
   let t: TestApp;
   let m: TestMerchant;
   let proxy: FaultProxy;
-  let upstream: { url: string; close(): Promise<void> };
+  let upstream: ServedFetchHandler;
   const sim = new QiwiSimulator({ siteId: SITE, secretKey: SECRET });
   let faultsOn = true;
   /** bill id (= payment id) → payment index, learnt from the bill creation's `comment`. */

@@ -33,6 +33,8 @@ import { loggerOptions } from '../../src/http/logging';
 import { type BackgroundJobs, jobSettings, startBackgroundJobs } from '../../src/jobs/background-jobs';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../src/webhooks/signature';
 import { Browser, signedTelegramData } from '../accounts/helpers';
+import { type ServedFetchHandler, serveFetchHandler } from '../helpers/serve-fetch-handler';
+import { distinctivePan } from '../helpers/test-cards';
 import { startWebhookReceiver, waitFor } from '../helpers/webhook-receiver';
 
 // Bounds a hang only (argon2 and agenda on a loaded 2-core machine); nothing asserts on time.
@@ -47,20 +49,6 @@ const rand = (bytes = 9) => randomBytes(bytes).toString('base64url');
 /** A password the policy accepts, with characters that JSON, URL and COPY encode differently. */
 const password = (tag: string) => `Cn-${tag}-${rand(9)}"/+%\\9Zq`;
 const digits = (n: number) => Array.from({ length: n }, () => String(randomInt(10))).join('');
-
-function luhnComplete(body: string): string {
-  for (let check = 0; check <= 9; check++) {
-    const pan = `${body}${check}`;
-    let sum = 0;
-    for (let i = 0; i < pan.length; i++) {
-      let d = Number(pan[pan.length - 1 - i]);
-      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-      sum += d;
-    }
-    if (sum % 10 === 0) return pan;
-  }
-  throw new Error('unreachable');
-}
 
 /** A short number (CVC, code) that does not occur as a whole number in `baseline`, outside `avoid`. */
 function freshNumber(length: number, low: number, high: number, baseline: string, avoid: RegExp): string {
@@ -274,32 +262,6 @@ async function startTelegram(token: string) {
   };
 }
 
-/** The QIWI Bill Payments API of the simulator on a loopback port: the provider's API over real HTTP. */
-async function serveQiwi(sim: QiwiSimulator) {
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-      const body = chunks.length ? Buffer.concat(chunks) : undefined;
-      const request = new Request(`http://127.0.0.1${req.url}`, {
-        method: req.method ?? 'GET',
-        headers,
-        ...(body && req.method !== 'GET' ? { body } : {}),
-      });
-      const response = (await sim.handleApi(request)) ?? new Response('not found', { status: 404 });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 // ── the test ─────────────────────────────────────────────────────────────────────────────────────
 
 describe('secret canary: no secret in clear in a database dump or the logs', () => {
@@ -314,7 +276,7 @@ describe('secret canary: no secret in clear in a database dump or the logs', () 
   let smtp: Awaited<ReturnType<typeof startAuthSmtp>>;
   let telegram: Awaited<ReturnType<typeof startTelegram>>;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
-  let qiwiApi: Awaited<ReturnType<typeof serveQiwi>>;
+  let qiwiApi: ServedFetchHandler;
   const pluginsFile = join(tmpdir(), `secret-canary-plugins-${process.pid}-${rand(4)}.json`);
   let baseline = '';
 
@@ -397,7 +359,7 @@ describe('secret canary: no secret in clear in a database dump or the logs', () 
     smtp = await startAuthSmtp(env.SMTP_USER, env.SMTP_PASSWORD);
     telegram = await startTelegram(env.BOT_TOKEN);
     receiver = await startWebhookReceiver();
-    qiwiApi = await serveQiwi(qiwiSim);
+    qiwiApi = await serveFetchHandler((request) => qiwiSim.handleApi(request));
     // A provider with an API secret, configured as a deployment does (the file is not scanned: it is config).
     await writeFile(
       pluginsFile,
@@ -637,7 +599,7 @@ describe('secret canary: no secret in clear in a database dump or the logs', () 
     sessionToken(team);
 
     // ── card payments with the canary card (American Express: a 4-digit CID) ──
-    const PAN = add('PAN', luhnComplete(`37${digits(12)}`), { pan: true });
+    const PAN = add('PAN', distinctivePan('37', 15), { pan: true });
     const CID = add(
       'CVC (4-digit CID)',
       freshNumber(4, 1000, 10_000, baseline, /^(19|20)\d\d$|^(1000|2500|5000|7300|9999)$/),
@@ -765,7 +727,7 @@ describe('secret canary: no secret in clear in a database dump or the logs', () 
     // A range of its own (47xxxxxx: no sandbox card there), an enrolled card and its secret code.
     const prefix = `47${digits(6)}`;
     expectStatus(await asBank('POST', '/v1/issuer/ranges', { first: prefix, last: prefix }), 201);
-    const enrolledPan = add('issuer-enrolled PAN', luhnComplete(`${prefix}${digits(7)}`), { pan: true });
+    const enrolledPan = add('issuer-enrolled PAN', distinctivePan(prefix), { pan: true });
     const code1 = add('issuer cardholder code (first)', digits(12));
     const enrolment = await asBank('POST', '/v1/issuer/enrolments', {
       card: { number: enrolledPan, exp_month: 10, exp_year: now.getUTCFullYear() + 3 },
