@@ -24,7 +24,9 @@ let httpClient: HttpClient;
 
 beforeAll(async () => {
   server = await serveMswHandlers(sim.handlers());
-  httpClient = createUndiciHttpClient({ timeoutMs: 500 });
+  // Generous for every call: a loaded CI machine once took more than 500 ms to answer a bill PUT. The two
+  // timeout tests set the plugin's own short `timeoutMs` instead.
+  httpClient = createUndiciHttpClient({ timeoutMs: 10_000 });
 });
 afterEach(() => server.resetHandlers());
 afterAll(async () => {
@@ -138,7 +140,7 @@ describe('createPayment', () => {
   });
 
   it('a timeout after sending propagates as outcome unknown, never guessed', async () => {
-    const provider = await start();
+    const provider = await start({ timeoutMs: 300 });
     server.use(
       http.put('*/partner/bill/v1/bills/:billId', async () => {
         await delay(2_000);
@@ -299,8 +301,7 @@ describe('refunds', () => {
   });
 
   it('a refund timeout is outcome unknown', async () => {
-    const provider = await start();
-    const { payment } = await created(provider);
+    const { payment } = await created(await start());
     sim.setStatus(payment.id, 'PAID');
     server.use(
       http.put('*/partner/bill/v1/bills/:billId/refunds/:refundId', async () => {
@@ -308,8 +309,9 @@ describe('refunds', () => {
         return HttpResponse.json({});
       }),
     );
+    const quick = await start({ timeoutMs: 300 });
     await expect(
-      provider.refundPayment!({ payment, refundId: 're_t', amount: 100, reason: null }),
+      quick.refundPayment!({ payment, refundId: 're_t', amount: 100, reason: null }),
     ).rejects.toMatchObject({ code: 'PAYRAIL_ERR_PROVIDER_TIMEOUT', outcomeUnknown: true });
   });
 });

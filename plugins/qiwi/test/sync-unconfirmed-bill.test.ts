@@ -30,7 +30,7 @@ let provider: PaymentProvider;
 
 beforeAll(async () => {
   server = await serveMswHandlers(sim.handlers());
-  httpClient = createUndiciHttpClient({ timeoutMs: 500 });
+  httpClient = createUndiciHttpClient({ timeoutMs: 10_000 }); // generous: a loaded CI machine can be slow
   const plugin = qiwi({ siteId: SITE, secretKey: SECRET, publicKey: 'pk-1', apiBaseUrl: server.origin });
   const registry = await createPluginRegistry([plugin], {
     logger: silentLogger,
