@@ -35,13 +35,24 @@ export async function syncPendingRefunds(
     const key = `refund-sync:${refund.id}`;
     const claim = await store.jobs.claim({ key, now, until: new Date(now.getTime() + max) });
     if (!claim) continue;
+    // Another process may have settled it between our list and our claim (a settled refund's claim is
+    // released): look again, so each refund is resolved and counted by one process only.
+    const current = await store.refunds.get({
+      merchantId: refund.merchantId,
+      mode: refund.mode,
+      id: refund.id,
+    });
+    if (current?.status !== 'pending') {
+      await store.jobs.release({ key });
+      continue;
+    }
     const backoff = () =>
       store.jobs.reschedule({
         key,
         nextAt: new Date(clock.now().getTime() + Math.min(base * 2 ** (claim.attempts - 1), max)),
       });
     try {
-      const after = await orchestrator.resolvePendingRefund({ refund });
+      const after = await orchestrator.resolvePendingRefund({ refund: current });
       if (after.status === 'pending') {
         await backoff();
         continue;
